@@ -1,0 +1,56 @@
+"""The JSON API under /api/v1: one NinjaAPI, one router per app.
+
+Errors always come as {"error": code, "message": text} with a 4xx status.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+api = NinjaAPI(title="CivicGate API", version="1", urls_namespace="api")
+
+
+class ApiError(Exception):
+    """Raise from an endpoint to answer {"error": code, "message": message} with status."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    return api.create_response(request, {"error": code, "message": message}, status=status)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details: list[Any] = exc.errors
+    first = details[0] if details else {}
+    where = ".".join(str(p) for p in first.get("loc", [])[1:]) or "body"
+    return error_response(request, 422, "invalid", f"{where}: {first.get('msg', 'invalid input')}")
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthorized", "A valid device token is required.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "error", str(exc))
+
+
+def _register_routers() -> None:
+    from civicgate.devices.api import router as devices_router
+
+    api.add_router("/devices", devices_router)
+
+
+_register_routers()

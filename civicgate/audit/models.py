@@ -1,0 +1,59 @@
+"""The audit trail: an append-only, hash-chained record of every action that matters."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditQuerySet(models.QuerySet["AuditRecord"]):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("Audit records cannot be changed.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise PermissionError("Audit records cannot be deleted.")
+
+
+class AuditRecord(models.Model):
+    """One action: who did what to which object, when and from where.
+
+    Each record carries the hash of the one before it (by seq), so editing, deleting or
+    reordering any record breaks the chain at that point; verify_audit finds where. Database
+    triggers refuse UPDATE and DELETE as well, so only someone who drops them can tamper.
+    """
+
+    class ActorKind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        CITIZEN = "citizen", _("Citizen")
+        DEVICE = "device", _("Device")
+        SYSTEM = "system", _("System")
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField(db_index=True)
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    actor_id = models.CharField(max_length=64, blank=True, db_index=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=80, blank=True, db_index=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    office_code = models.CharField(max_length=20, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise PermissionError("Audit records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("Audit records cannot be deleted.")

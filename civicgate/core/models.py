@@ -1,0 +1,24 @@
+"""Shared model pieces: timestamps and public random codes."""
+
+import secrets
+
+from django.db import models
+
+# Crockford base32 without look-alike letters: codes are read aloud and typed by guards.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_code(length: int = 10) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def new_public_code() -> str:
+    return new_code(10)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True

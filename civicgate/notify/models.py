@@ -1,0 +1,82 @@
+"""Outbound messages (SMS, WhatsApp, e-mail): each is a row first, then sent by a worker."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from civicgate.core.fields import EncryptedTextField
+from civicgate.core.models import TimeStamped, new_public_code
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    EMAIL = "email", _("E-mail")
+
+
+class MessageTemplate(TimeStamped):
+    """The words of one kind of message in one language on one channel.
+
+    Indian SMS must match a template registered on the DLT platform, so SMS templates carry
+    its id; WhatsApp messages outside the 24-hour window must use an approved template name.
+    """
+
+    key = models.CharField(_("key"), max_length=60)
+    language = models.CharField(_("language"), max_length=8)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"), help_text=_("Placeholders in braces, e.g. {code}."))
+    dlt_template_id = models.CharField(_("DLT template id"), max_length=40, blank=True)
+    whatsapp_template = models.CharField(_("WhatsApp template name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["key", "channel", "language"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language", "channel"], name="template_unique_key_language_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} [{self.channel}/{self.language}]"
+
+
+class OutboundMessage(TimeStamped):
+    """One message to one recipient, with its delivery history.
+
+    Workers claim due rows with a conditional UPDATE (state and claim time), so two workers
+    never send one message twice; failures are retried with exponential backoff.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        READ = "read", _("Read")
+        FAILED = "failed", _("Failed")
+
+    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = EncryptedTextField()
+    template_key = models.CharField(max_length=60, blank=True)
+    language = models.CharField(max_length=8, default="en")
+    subject = models.CharField(max_length=200, blank=True)
+    body = EncryptedTextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=120, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.channel} {self.state}"
