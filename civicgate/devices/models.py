@@ -42,6 +42,7 @@ class Device(TimeStamped):
     last_ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
     clock_drift_seconds = models.FloatField(null=True, blank=True, editable=False)
     firmware = models.CharField(max_length=64, blank=True, editable=False)
+    last_status = models.JSONField(default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
@@ -60,3 +61,10 @@ class Device(TimeStamped):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def drift_is_large(self) -> bool:
+        """Whether the clock is further off than DEVICE_CLOCK_DRIFT_WARN_SECONDS allows."""
+        if self.clock_drift_seconds is None:
+            return False
+        return abs(self.clock_drift_seconds) > settings.DEVICE_CLOCK_DRIFT_WARN_SECONDS
