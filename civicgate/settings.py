@@ -105,7 +105,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # Writers take the lock at BEGIN, so two writers queue instead of failing
                 # half-way with "database is locked"; WAL lets readers run beside a writer.

@@ -21,7 +21,7 @@ class RequireSecondFactorMiddleware:
             user.is_authenticated
             and not request.path.startswith(_OPEN_PREFIXES)
             and has_role(user, *settings.SECOND_FACTOR_ROLES)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[attr-defined]
         ):
             return redirect("accounts:two_factor")
         return self.get_response(request)

@@ -32,9 +32,10 @@ class User(AbstractUser):
     )
     language = models.CharField(_("language"), max_length=8, default="en")
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         ordering = ["username"]
-        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("staff user")
+        verbose_name_plural = _("staff users")
 
 
 class Citizen(TimeStamped):

@@ -1,5 +1,7 @@
 """The organisation: offices and their gates, departments, employees and officials."""
 
+from typing import Any
+
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -111,7 +113,7 @@ class Employee(TimeStamped):
     def __str__(self) -> str:
         return f"{self.name} ({self.staff_number})"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.mobile_index = blind_index(self.mobile, "mobile") if self.mobile else ""
         super().save(*args, **kwargs)
 
