@@ -40,8 +40,22 @@ def production_env(database_url: str | None, workdir: Path) -> dict[str, str]:
     )
     env.pop("DATABASE_URL", None)
     if database_url:
+        fresh_postgres_database(database_url)
         env["DATABASE_URL"] = database_url
     return env
+
+
+def fresh_postgres_database(database_url: str) -> None:
+    """Drop and create the benchmark's PostgreSQL database so every run starts empty."""
+    import psycopg
+    from psycopg import sql
+
+    info = psycopg.conninfo.conninfo_to_dict(database_url)
+    name = str(info.pop("dbname"))
+    info["dbname"] = "postgres"
+    with psycopg.connect(**info, autocommit=True) as conn:  # type: ignore[arg-type]
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def manage(env: dict[str, str], *args: str) -> str:
