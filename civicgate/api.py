@@ -33,8 +33,23 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     details: list[Any] = exc.errors
     first = details[0] if details else {}
-    where = ".".join(str(p) for p in first.get("loc", [])[1:]) or "body"
-    return error_response(request, 422, "invalid", f"{where}: {first.get('msg', 'invalid input')}")
+    return error_response(
+        request,
+        422,
+        "invalid",
+        f"{_where(first.get('loc', []))}: {first.get('msg', 'invalid input')}",
+    )
+
+
+def _where(loc: list[Any]) -> str:
+    """The field a client sent wrong: ("body", "payload", "device_time") -> "device_time".
+
+    A body's second element is the endpoint's argument name, which means nothing to clients.
+    """
+    source, *path = [str(p) for p in loc] or ["body"]
+    if source == "body":
+        path = path[1:]
+    return ".".join(path) or source
 
 
 @api.exception_handler(AuthenticationError)

@@ -28,11 +28,20 @@ class Device(TimeStamped):
     code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    office = models.ForeignKey("org.Office", on_delete=models.PROTECT, related_name="devices", verbose_name=_("office"))
-    gate = models.ForeignKey(
-        "org.Gate", on_delete=models.PROTECT, null=True, blank=True, related_name="devices", verbose_name=_("gate")
+    office = models.ForeignKey(
+        "org.Office", on_delete=models.PROTECT, related_name="devices", verbose_name=_("office")
     )
-    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices, default=Direction.BOTH)
+    gate = models.ForeignKey(
+        "org.Gate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devices",
+        verbose_name=_("gate"),
+    )
+    direction = models.CharField(
+        _("direction"), max_length=4, choices=Direction.choices, default=Direction.BOTH
+    )
     serial_number = models.CharField(_("serial number"), max_length=64, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_prefix = models.CharField(max_length=12, editable=False)
@@ -44,7 +53,12 @@ class Device(TimeStamped):
     firmware = models.CharField(max_length=64, blank=True, editable=False)
     last_status = models.JSONField(default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
 
     class Meta:
@@ -52,7 +66,9 @@ class Device(TimeStamped):
         verbose_name = _("device")
         verbose_name_plural = _("devices")
         constraints = [
-            models.UniqueConstraint(fields=["office", "name"], name="device_unique_name_per_office"),
+            models.UniqueConstraint(
+                fields=["office", "name"], name="device_unique_name_per_office"
+            ),
         ]
 
     def __str__(self) -> str:
