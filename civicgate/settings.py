@@ -202,6 +202,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+IMPORT_SPOOL_DIR = Path(env_str("IMPORT_SPOOL_DIR", str(BASE_DIR / "var" / "imports")))
 MAX_IMPORT_FILE_BYTES = env_int("MAX_IMPORT_FILE_BYTES", 5 * 1024 * 1024, minimum=1024)
 
 # Security: on whenever DEBUG is off.

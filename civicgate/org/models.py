@@ -19,7 +19,9 @@ class Office(TimeStamped):
         BOROUGH = "borough", _("Borough office")
         OTHER = "other", _("Other office")
 
-    code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("Short code, e.g. HQ or BR-07."))
+    code = models.CharField(
+        _("code"), max_length=20, unique=True, help_text=_("Short code, e.g. HQ or BR-07.")
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BOROUGH)
     address = models.TextField(_("address"), blank=True)
@@ -38,7 +40,9 @@ class Office(TimeStamped):
 class Gate(TimeStamped):
     """An entrance of an office where guards check passes."""
 
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="gates", verbose_name=_("office"))
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="gates", verbose_name=_("office")
+    )
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=20)
     active = models.BooleanField(_("active"), default=True)
@@ -86,11 +90,15 @@ class Employee(TimeStamped):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="employees", verbose_name=_("department")
     )
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="employees", verbose_name=_("office"))
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="employees", verbose_name=_("office")
+    )
     mobile = EncryptedTextField(_("mobile"), blank=True)
     mobile_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     photo = models.ImageField(_("photo"), upload_to="employees/", blank=True)
-    card_number = models.CharField(_("identity card number"), max_length=40, null=True, blank=True, unique=True)
+    card_number = models.CharField(
+        _("identity card number"), max_length=40, null=True, blank=True, unique=True
+    )
     supervisor = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -107,7 +115,9 @@ class Employee(TimeStamped):
         verbose_name_plural = _("employees")
         permissions = [("import_employees", "Can import employees from a spreadsheet")]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(supervisor=models.F("pk")), name="employee_not_own_supervisor"),
+            models.CheckConstraint(
+                condition=~models.Q(supervisor=models.F("pk")), name="employee_not_own_supervisor"
+            ),
         ]
 
     def __str__(self) -> str:
