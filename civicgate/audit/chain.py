@@ -18,7 +18,9 @@ _PG_LOCK_KEY = 0x4356_4741_5544_4954
 
 
 def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
-    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder, ensure_ascii=False)
+    body = json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder, ensure_ascii=False
+    )
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
@@ -76,6 +78,7 @@ def record(
     office: Any = None,
     request: HttpRequest | None = None,
     data: dict[str, Any] | None = None,
+    ip_address: str | None = None,
 ) -> AuditRecord:
     """Append one record to the chain, inside the caller's transaction.
 
@@ -83,6 +86,7 @@ def record(
     obj: the model instance acted on (its public code is stored, else its pk).
     office: an Office or office code the action belongs to, for office-scoped searches.
     data: what changed (before/after), reasons, counts; never secrets or full personal data.
+    ip_address: the caller's address where there is no request at hand (else taken from it).
     """
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user
@@ -107,7 +111,7 @@ def record(
             object_type=object_type,
             object_id=object_id[:64],
             office_code=office_code,
-            ip_address=client_address(request),
+            ip_address=ip_address or client_address(request),
             data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
             prev_hash=last.hash if last else GENESIS,
         )
@@ -116,21 +120,87 @@ def record(
     return entry
 
 
+# How far from its place a renumbered record is looked for when its own number does not fit.
+_RENUMBER_WINDOW = 20
+
+
+def _original_seq(entry: AuditRecord) -> int | None:
+    """The number entry was written with: its seq when intact, another number when it was moved,
+    None when its contents were edited (no number makes its hash fit)."""
+    fields = _hashed_fields(entry)
+    if _digest(entry.prev_hash, fields) == entry.hash:
+        return entry.seq
+    candidates: list[int] = []
+    if entry.prev_hash == GENESIS:
+        candidates.append(1)
+    else:
+        before = (
+            AuditRecord.objects.filter(hash=entry.prev_hash).values_list("seq", flat=True).first()
+        )
+        if before is not None:
+            candidates.append(before + 1)
+    candidates.extend(range(max(1, entry.seq - _RENUMBER_WINDOW), entry.seq + _RENUMBER_WINDOW + 1))
+    for seq in candidates:
+        if seq != entry.seq and _digest(entry.prev_hash, {**fields, "seq": seq}) == entry.hash:
+            return seq
+    return None
+
+
+def _link_explained(entry: AuditRecord, original: int, moved: dict[str, int]) -> bool:
+    """Whether entry still follows the record it was chained to, once renumbering is undone."""
+    if entry.prev_hash == GENESIS:
+        return original == 1
+    if entry.prev_hash in moved:
+        return moved[entry.prev_hash] == original - 1
+    before = AuditRecord.objects.filter(hash=entry.prev_hash).first()
+    return before is not None and _original_seq(before) == original - 1
+
+
 def verify_chain(batch_size: int = 2000) -> tuple[int, list[ChainBreak]]:
-    """Walk the chain in order; return how many records were checked and every break found."""
+    """Walk the chain in order; return how many records were checked and every break found.
+
+    Each break names the record that is wrong: one whose contents were edited, one that was
+    renumbered (records reordered), missing numbers (deleted), or a record that was rewritten
+    with a fresh hash (the record after it no longer links to it). Only the intact tail end of
+    the chain cannot be checked this way: deleting or rewriting the newest records leaves no
+    later record to notice.
+    """
     breaks: list[ChainBreak] = []
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
+    moved: dict[str, int] = {}
     queryset = AuditRecord.objects.order_by("seq")
     for entry in queryset.iterator(chunk_size=batch_size):
         checked += 1
-        if entry.seq != expected_seq:
-            breaks.append(ChainBreak(entry.seq, f"records {expected_seq} to {entry.seq - 1} are missing"))
-        if entry.prev_hash != expected_prev:
-            breaks.append(ChainBreak(entry.seq, "does not follow the record before it (deleted or reordered)"))
-        if _digest(entry.prev_hash, _hashed_fields(entry)) != entry.hash:
+        original = _original_seq(entry)
+        if original is None:
             breaks.append(ChainBreak(entry.seq, "its contents were edited after it was written"))
+        elif original != entry.seq:
+            moved[entry.hash] = original
+            breaks.append(
+                ChainBreak(
+                    entry.seq,
+                    f"it was written as record {original} and renumbered (records reordered)",
+                )
+            )
+        if entry.seq > expected_seq:
+            if entry.seq - 1 == expected_seq:
+                problem = "it is missing (deleted)"
+            else:
+                problem = f"records {expected_seq} to {entry.seq - 1} are missing (deleted)"
+            breaks.append(ChainBreak(expected_seq, problem))
+        elif (
+            original is not None
+            and entry.prev_hash != expected_prev
+            and not _link_explained(entry, original, moved)
+        ):
+            breaks.append(
+                ChainBreak(
+                    entry.seq - 1,
+                    f"it was replaced or rewritten: record {entry.seq} was chained to a different record",
+                )
+            )
         expected_prev = entry.hash
         expected_seq = entry.seq + 1
     return checked, breaks
