@@ -16,10 +16,20 @@ def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
     sync_roles()
 
 
+def _audit_lockout(sender: Any, request: Any = None, username: str = "", ip_address: str = "", **kwargs: Any) -> None:
+    from civicgate.audit.chain import record
+
+    record("accounts.locked_out", actor=f"sign-in as {username[:60]}", request=request,
+           data={"username": username[:150], "ip_address": ip_address})
+
+
 class AccountsConfig(AppConfig):
     name = "civicgate.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
+
         post_migrate.connect(_sync_roles, dispatch_uid="civicgate_sync_roles")
+        user_locked_out.connect(_audit_lockout, dispatch_uid="civicgate_audit_lockout")

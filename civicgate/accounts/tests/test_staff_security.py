@@ -109,6 +109,9 @@ def test_five_failed_sign_ins_lock_the_account_until_the_cool_off_ends(
     assert locked.status_code == 429
     assert "Sign-in locked" in locked.content.decode()
     assert client.get(HOME).status_code == 302
+    lockouts = AuditRecord.objects.filter(action="accounts.locked_out")
+    assert lockouts.exists()
+    assert {r.data["username"] for r in lockouts} == {"gopal"}
 
     time_machine.shift(timedelta(minutes=16))
     assert sign_in(client, "gopal").status_code == 302
