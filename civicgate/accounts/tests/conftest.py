@@ -1,12 +1,10 @@
 """Fixtures for the accounts tests: a clean rate-limit cache and the codes citizens receive."""
 
-import importlib
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.cache import cache
 
 from civicgate.notify.models import OutboundMessage
@@ -21,13 +19,6 @@ def _fresh_rate_limits() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def seeded_templates(transactional_db: Any) -> None:
-    """The message templates the notify migration seeds: a transactional test may run after
-    another one's flush emptied every table."""
-    importlib.import_module("civicgate.notify.migrations.0003_default_templates").load(apps, None)
 
 
 def last_sms(db: Any = None) -> OutboundMessage:

@@ -9,7 +9,6 @@ from civicgate.accounts.tests.conftest import MASKED, last_code, wrong
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("seeded_templates"),
 ]
 
 

@@ -230,7 +230,6 @@ def test_requests_and_verifications_are_audited_without_the_code_or_the_full_num
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("seeded_templates")
 def test_simultaneous_wrong_tries_are_each_counted_once() -> None:
     challenge = ask()
     code = last_code()
