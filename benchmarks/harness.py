@@ -54,13 +54,21 @@ def fresh_postgres_database(database_url: str) -> None:
     name = str(info.pop("dbname"))
     info["dbname"] = "postgres"
     with psycopg.connect(**info, autocommit=True) as conn:  # type: ignore[arg-type]
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout
 
 
@@ -76,18 +84,26 @@ def production_server(env: dict[str, str], workers: int) -> Iterator[str]:
     port = _free_port()
     server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers))
     gunicorn = str(Path(PYTHON).parent / "gunicorn")
-    proc = subprocess.Popen([gunicorn, "civicgate.wsgi", "--config", "deploy/gunicorn.conf.py"],
-                            env=server_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [gunicorn, "civicgate.wsgi", "--config", "deploy/gunicorn.conf.py"],
+        env=server_env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
                 break
             except OSError:
                 time.sleep(0.1)
         else:
-            raise RuntimeError("gunicorn did not start: " + (proc.stderr.read(2000).decode() if proc.stderr else ""))
+            raise RuntimeError(
+                "gunicorn did not start: "
+                + (proc.stderr.read(2000).decode() if proc.stderr else "")
+            )
         yield base
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -107,8 +123,15 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, *, seconds: int = 10, connections: int = 16, threads: int = 1, script: str | None = None,
-        rate_limited: bool = False) -> LoadResult:
+def wrk(
+    url: str,
+    *,
+    seconds: int = 10,
+    connections: int = 16,
+    threads: int = 1,
+    script: str | None = None,
+    rate_limited: bool = False,
+) -> LoadResult:
     """Run wrk against url in its own process and parse its latency distribution."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")

@@ -1,6 +1,6 @@
 """The production server's ceiling: /healthz (one database round trip) under load.
 
-    .venv/bin/python benchmarks/healthz.py [--database-url postgresql://...] [--workers 4] [--seconds 10]
+.venv/bin/python benchmarks/healthz.py [--database-url postgresql://...] [--workers 4] [--seconds 10]
 """
 
 import argparse
@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import manage, production_env, production_server, workdir, wrk  # noqa: E402
+from benchmarks.harness import manage, production_env, production_server, workdir, wrk
 
 
 def main() -> None:
@@ -26,7 +26,9 @@ def main() -> None:
             wrk(f"{base}/healthz", seconds=2, connections=args.connections)  # warm-up
             result = wrk(f"{base}/healthz", seconds=args.seconds, connections=args.connections)
     db = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"healthz on {db}, gunicorn {args.workers} workers, {args.connections} connections, {args.seconds}s")
+    print(
+        f"healthz on {db}, gunicorn {args.workers} workers, {args.connections} connections, {args.seconds}s"
+    )
     print(f"  throughput  {result.requests_per_second:8.0f} req/s")
     print(f"  latency p50 {result.p50_ms:8.2f} ms")
     print(f"  latency p99 {result.p99_ms:8.2f} ms")

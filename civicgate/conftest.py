@@ -23,8 +23,12 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture
 def hq(db: Any) -> Office:
-    office = Office.objects.create(code="HQ", name="KMC Headquarters", kind=Office.Kind.HEADQUARTERS,
-                                   address="5 S.N. Banerjee Road, Kolkata 700013")
+    office = Office.objects.create(
+        code="HQ",
+        name="KMC Headquarters",
+        kind=Office.Kind.HEADQUARTERS,
+        address="5 S.N. Banerjee Road, Kolkata 700013",
+    )
     for n in range(1, 5):
         office.gates.create(code=f"G{n}", name=f"Gate {n}")
     return office
@@ -32,7 +36,9 @@ def hq(db: Any) -> Office:
 
 @pytest.fixture
 def borough(db: Any) -> Office:
-    office = Office.objects.create(code="BR-07", name="Borough VII Office", kind=Office.Kind.BOROUGH)
+    office = Office.objects.create(
+        code="BR-07", name="Borough VII Office", kind=Office.Kind.BOROUGH
+    )
     office.gates.create(code="G1", name="Main Gate")
     return office
 
@@ -49,8 +55,13 @@ def make_employee(hq: Office, water: Department) -> Callable[..., Employee]:
     def make(**fields: Any) -> Employee:
         n = next(counter)
         defaults: dict[str, Any] = {
-            "staff_number": f"KMC{n:05d}", "name": f"Employee {n}", "designation": "Clerk",
-            "department": water, "office": hq, "mobile": f"+9198300{n:05d}", "card_number": f"CARD{n:06d}",
+            "staff_number": f"KMC{n:05d}",
+            "name": f"Employee {n}",
+            "designation": "Clerk",
+            "department": water,
+            "office": hq,
+            "mobile": f"+9198300{n:05d}",
+            "card_number": f"CARD{n:06d}",
         }
         defaults.update(fields)
         return Employee.objects.create(**defaults)
@@ -60,10 +71,20 @@ def make_employee(hq: Office, water: Department) -> Callable[..., Employee]:
 
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
-    def make(username: str, *roles: str, offices: list[Office] | None = None, all_offices: bool = False,
-             employee: Employee | None = None) -> User:
-        user = User.objects.create_user(username=username, password=PASSWORD, all_offices=all_offices,
-                                        employee=employee, first_name=username.title())
+    def make(
+        username: str,
+        *roles: str,
+        offices: list[Office] | None = None,
+        all_offices: bool = False,
+        employee: Employee | None = None,
+    ) -> User:
+        user = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            all_offices=all_offices,
+            employee=employee,
+            first_name=username.title(),
+        )
         for role in roles:
             user.groups.add(Group.objects.get(name=role))
         if offices:
@@ -114,8 +135,15 @@ def browser() -> Iterator[Any]:
         chromium = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield chromium
         chromium.close()

@@ -16,11 +16,17 @@ def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
     sync_roles()
 
 
-def _audit_lockout(sender: Any, request: Any = None, username: str = "", ip_address: str = "", **kwargs: Any) -> None:
+def _audit_lockout(
+    sender: Any, request: Any = None, username: str = "", ip_address: str = "", **kwargs: Any
+) -> None:
     from civicgate.audit.chain import record
 
-    record("accounts.locked_out", actor=f"sign-in as {username[:60]}", request=request,
-           data={"username": username[:150], "ip_address": ip_address})
+    record(
+        "accounts.locked_out",
+        actor=f"sign-in as {username[:60]}",
+        request=request,
+        data={"username": username[:150], "ip_address": ip_address},
+    )
 
 
 class AccountsConfig(AppConfig):

@@ -8,7 +8,15 @@ from django.shortcuts import redirect
 
 from civicgate.accounts.access import has_role
 
-_OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", "/healthz", "/api/", "/citizen/")
+_OPEN_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/api/",
+    "/citizen/",
+)
 
 
 class RequireSecondFactorMiddleware:

@@ -78,4 +78,11 @@ class OtpChallenge(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=models.Q(attempts__gte=0), name="otp_attempts_not_negative")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attempts__gte=0), name="otp_attempts_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.purpose})"

@@ -20,31 +20,70 @@ class Entry:
 
 
 ENTRIES: list[Entry] = [
-    Entry(_("Offices and gates"), _("Headquarters, borough offices and their gates."), "org:offices",
-          (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)),
-    Entry(_("Employees"), _("Staff, cards, supervisors and officials."), "org:employees",
-          (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.SUPERVISOR)),
-    Entry(_("Import employees"), _("Load the HR spreadsheet (CSV or XLSX) with a dry run first."), "org:import",
-          (Role.SYSTEM_ADMIN,)),
-    Entry(_("Officials"), _("Officials who receive visitors, by office and department."), "org:officials",
-          (Role.SYSTEM_ADMIN, Role.DESK_OPERATOR, Role.OFFICIAL)),
-    Entry(_("Devices"), _("Gate scanners, card readers and kiosks: status, tokens, clock drift."), "devices:list",
-          (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)),
-    Entry(_("Audit trail"), _("Search every recorded action."), "audit:search",
-          (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)),
-    Entry(_("Outbox"), _("SMS, WhatsApp and e-mail messages and their delivery."), "notify:outbox",
-          (Role.SYSTEM_ADMIN,)),
-    Entry(_("My gates"), _("The gates you guard and their devices."), "org:my_gates", (Role.GUARD,)),
+    Entry(
+        _("Offices and gates"),
+        _("Headquarters, borough offices and their gates."),
+        "org:offices",
+        (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN),
+    ),
+    Entry(
+        _("Employees"),
+        _("Staff, cards, supervisors and officials."),
+        "org:employees",
+        (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.SUPERVISOR),
+    ),
+    Entry(
+        _("Import employees"),
+        _("Load the HR spreadsheet (CSV or XLSX) with a dry run first."),
+        "org:import",
+        (Role.SYSTEM_ADMIN,),
+    ),
+    Entry(
+        _("Officials"),
+        _("Officials who receive visitors, by office and department."),
+        "org:officials",
+        (Role.SYSTEM_ADMIN, Role.DESK_OPERATOR, Role.OFFICIAL),
+    ),
+    Entry(
+        _("Devices"),
+        _("Gate scanners, card readers and kiosks: status, tokens, clock drift."),
+        "devices:list",
+        (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN),
+    ),
+    Entry(
+        _("Audit trail"),
+        _("Search every recorded action."),
+        "audit:search",
+        (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN),
+    ),
+    Entry(
+        _("Outbox"),
+        _("SMS, WhatsApp and e-mail messages and their delivery."),
+        "notify:outbox",
+        (Role.SYSTEM_ADMIN,),
+    ),
+    Entry(
+        _("My gates"), _("The gates you guard and their devices."), "org:my_gates", (Role.GUARD,)
+    ),
     Entry(_("My team"), _("The employees who report to you."), "org:my_team", (Role.SUPERVISOR,)),
-    Entry(_("My profile"), _("Your staff record and identity card."), "accounts:profile",
-          tuple(Role.values)),
+    Entry(
+        _("My profile"),
+        _("Your staff record and identity card."),
+        "accounts:profile",
+        tuple(Role.values),
+    ),
 ]
 
 
 def entries_for(user: Any) -> list[dict[str, Any]]:
     roles = roles_of(user)
     return [
-        {"title": e.title, "description": e.description, "url": reverse(e.url_name), "url_name": e.url_name}
+        {
+            "title": e.title,
+            "description": e.description,
+            "url": reverse(e.url_name),
+            "url_name": e.url_name,
+        }
         for e in ENTRIES
         if roles & set(e.roles)
     ]

@@ -21,19 +21,40 @@ class Role(models.TextChoices):
 # app_label.codename, as in user.has_perm().
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SYSTEM_ADMIN: [
-        "accounts.view_user", "accounts.add_user", "accounts.change_user",
-        "org.view_office", "org.add_office", "org.change_office",
-        "org.view_gate", "org.add_gate", "org.change_gate",
-        "org.view_department", "org.add_department", "org.change_department",
-        "org.view_employee", "org.add_employee", "org.change_employee", "org.import_employees",
-        "org.view_official", "org.add_official", "org.change_official",
-        "devices.view_device", "devices.add_device", "devices.change_device",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "org.view_office",
+        "org.add_office",
+        "org.change_office",
+        "org.view_gate",
+        "org.add_gate",
+        "org.change_gate",
+        "org.view_department",
+        "org.add_department",
+        "org.change_department",
+        "org.view_employee",
+        "org.add_employee",
+        "org.change_employee",
+        "org.import_employees",
+        "org.view_official",
+        "org.add_official",
+        "org.change_official",
+        "devices.view_device",
+        "devices.add_device",
+        "devices.change_device",
         "audit.view_auditrecord",
-        "notify.view_outboundmessage", "notify.view_messagetemplate", "notify.change_messagetemplate",
+        "notify.view_outboundmessage",
+        "notify.view_messagetemplate",
+        "notify.change_messagetemplate",
     ],
     Role.SECURITY_ADMIN: [
-        "org.view_office", "org.view_gate", "org.view_employee",
-        "devices.view_device", "devices.add_device", "devices.change_device",
+        "org.view_office",
+        "org.view_gate",
+        "org.view_employee",
+        "devices.view_device",
+        "devices.add_device",
+        "devices.change_device",
         "audit.view_auditrecord",
     ],
     Role.DESK_OPERATOR: ["org.view_office", "org.view_gate", "org.view_official"],
@@ -53,5 +74,7 @@ def sync_roles() -> None:
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         group.permissions.set(wanted)

@@ -72,7 +72,9 @@ class TokenForm(forms.Form):
         label=_("6-digit code from your authenticator app"),
         min_length=6,
         max_length=6,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
     )
 
 
@@ -97,7 +99,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             record("accounts.second_factor_passed", actor=user, request=request)
             return redirect(request.GET.get("next") or settings.LOGIN_REDIRECT_URL)
         record("accounts.second_factor_failed", actor=user, request=request)
-        form.add_error("token", _("That code is not right. Check the time on your phone and try again."))
+        form.add_error(
+            "token", _("That code is not right. Check the time on your phone and try again.")
+        )
     context = {"form": form, "enrolling": confirmed is None}
     if confirmed is None:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
@@ -105,6 +109,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor.html", context)
 
 
-def lockout_response(request: HttpRequest, credentials: dict[str, str], *args: object, **kwargs: object) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, credentials: dict[str, str], *args: object, **kwargs: object
+) -> HttpResponse:
     messages.error(request, _("Too many failed sign-ins. Try again in a few minutes."))
     return render(request, "accounts/locked_out.html", status=429)

@@ -18,7 +18,10 @@ def normalize_mobile(raw: str) -> str:
         number.country_code != 91
         or not phonenumbers.is_valid_number(number)
         or phonenumbers.number_type(number)
-        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        )
     ):
         raise ValidationError(_("Enter a valid 10-digit mobile number."), code="invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -13,8 +13,16 @@ from civicgate.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HOME_TILES = {
-    Role.SYSTEM_ADMIN: {"Offices and gates", "Employees", "Import employees", "Officials", "Devices",
-                        "Audit trail", "Outbox", "My profile"},
+    Role.SYSTEM_ADMIN: {
+        "Offices and gates",
+        "Employees",
+        "Import employees",
+        "Officials",
+        "Devices",
+        "Audit trail",
+        "Outbox",
+        "My profile",
+    },
     Role.SECURITY_ADMIN: {"Offices and gates", "Employees", "Devices", "Audit trail", "My profile"},
     Role.DESK_OPERATOR: {"Officials", "My profile"},
     Role.GUARD: {"My gates", "My profile"},
@@ -41,8 +49,9 @@ def pass_second_factor(page: Any) -> None:
 
 
 @pytest.mark.parametrize("role", list(HOME_TILES))
-def test_each_role_signs_in_and_sees_its_own_home(role: str, live_server: Any, page: Any, hq: Any,
-                                                   make_user: Any) -> None:
+def test_each_role_signs_in_and_sees_its_own_home(
+    role: str, live_server: Any, page: Any, hq: Any, make_user: Any
+) -> None:
     make_user(f"user_{role}", role, offices=[hq])
 
     sign_in(page, live_server.url, f"user_{role}")
@@ -55,8 +64,9 @@ def test_each_role_signs_in_and_sees_its_own_home(role: str, live_server: Any, p
     assert tiles == HOME_TILES[role]
 
 
-def test_an_admin_who_gives_a_wrong_code_stays_outside(live_server: Any, page: Any, hq: Any,
-                                                      make_user: Any) -> None:
+def test_an_admin_who_gives_a_wrong_code_stays_outside(
+    live_server: Any, page: Any, hq: Any, make_user: Any
+) -> None:
     make_user("admin", Role.SYSTEM_ADMIN, offices=[hq])
     sign_in(page, live_server.url, "admin")
 
@@ -99,8 +109,9 @@ def test_the_language_switcher_turns_the_pages_into_bengali_and_hindi(
         (Role.OFFICIAL, "/org/employees/import/"),
     ],
 )
-def test_pages_of_other_roles_are_refused(role: str, path: str, live_server: Any, page: Any, hq: Any,
-                                          make_user: Any) -> None:
+def test_pages_of_other_roles_are_refused(
+    role: str, path: str, live_server: Any, page: Any, hq: Any, make_user: Any
+) -> None:
     make_user("someone", role, offices=[hq])
     sign_in(page, live_server.url, "someone")
     page.wait_for_url(f"{live_server.url}/accounts/home/")
@@ -116,8 +127,12 @@ def test_an_admin_of_one_office_does_not_see_another_offices_devices(
 ) -> None:
     from civicgate.devices.actions import register_device
 
-    hq_device, _ = register_device(name="HQ Gate 1 scanner", kind="scanner", office=hq, gate=hq.gates.first())
-    register_device(name="Borough scanner", kind="scanner", office=borough, gate=borough.gates.first())
+    hq_device, _ = register_device(
+        name="HQ Gate 1 scanner", kind="scanner", office=hq, gate=hq.gates.first()
+    )
+    register_device(
+        name="Borough scanner", kind="scanner", office=borough, gate=borough.gates.first()
+    )
     make_user("br_security", Role.SECURITY_ADMIN, offices=[borough])
 
     sign_in(page, live_server.url, "br_security")
