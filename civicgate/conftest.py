@@ -156,3 +156,29 @@ def page(browser: Any) -> Iterator[Any]:
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the staff login form, as a person would."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+
+
+def pass_second_factor(page: Any) -> None:
+    """Enrol the authenticator shown on screen and type its current code, as an admin would."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    secret = page.inner_text("[data-testid=totp-secret]").strip()
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    page.fill("#id_token", f"{TOTP(key, step=30, digits=6).token():06d}")
+    page.click("main button[type=submit]")
+
+
+def sign_in_as_admin(page: Any, base_url: str, username: str) -> None:
+    sign_in(page, base_url, username)
+    pass_second_factor(page)
+    page.wait_for_url(f"{base_url}/accounts/home/")

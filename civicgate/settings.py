@@ -107,6 +107,7 @@ if DATABASE_URL:
         )
     }
 else:
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -1,29 +1,15 @@
 """A security administrator searches the audit trail in a real browser and opens one record."""
 
-import base64
 from typing import Any
 
 import pytest
-from django_otp.oath import TOTP
 
 from civicgate.accounts.roles import Role
 from civicgate.audit.chain import record, verify_chain
 from civicgate.audit.models import AuditRecord
-from civicgate.conftest import PASSWORD
+from civicgate.conftest import sign_in_as_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in_as_admin(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    secret = page.inner_text("[data-testid=totp-secret]").strip()
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    page.fill("#id_token", f"{TOTP(key, step=30, digits=6).token():06d}")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base_url}/accounts/home/")
 
 
 def test_an_admin_filters_the_trail_and_opens_a_record(

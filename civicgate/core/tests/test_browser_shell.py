@@ -1,14 +1,12 @@
 """The staff shell in a real browser: each role signs in and sees its own home, admins pass the
 second factor, languages switch, and pages of other roles and offices are refused."""
 
-import base64
 from typing import Any
 
 import pytest
-from django_otp.oath import TOTP
 
 from civicgate.accounts.roles import Role
-from civicgate.conftest import PASSWORD
+from civicgate.conftest import pass_second_factor, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,22 +28,6 @@ HOME_TILES = {
     Role.SUPERVISOR: {"Employees", "My team", "My profile"},
     Role.EMPLOYEE: {"My profile"},
 }
-
-
-def sign_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-
-
-def pass_second_factor(page: Any) -> None:
-    """Enrol the authenticator shown on screen and type its current code, as an admin would."""
-    secret = page.inner_text("[data-testid=totp-secret]").strip()
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    code = f"{TOTP(key, step=30, digits=6).token():06d}"
-    page.fill("#id_token", code)
-    page.click("main button[type=submit]")
 
 
 @pytest.mark.parametrize("role", list(HOME_TILES))

@@ -1,31 +1,17 @@
 """A security administrator registers a device in a real browser, copies its token once, and
 filters the list; the device then authenticates with that token."""
 
-import base64
 from typing import Any
 
 import pytest
 from django.test import Client
-from django_otp.oath import TOTP
 
 from civicgate.accounts.roles import Role
-from civicgate.conftest import PASSWORD
+from civicgate.conftest import sign_in_as_admin
 from civicgate.devices.models import Device
 from civicgate.devices.tests.conftest import bearer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in_as_admin(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    secret = page.inner_text("[data-testid=totp-secret]").strip()
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    page.fill("#id_token", f"{TOTP(key, step=30, digits=6).token():06d}")
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{base_url}/accounts/home/")
 
 
 def test_an_admin_registers_a_device_and_sees_its_token_only_once(

@@ -1,33 +1,17 @@
 """The organisation screens in a real browser: an administrator imports the HR sheet, finds an
 employee by typing, and reveals a mobile number; a guard looks at their gates."""
 
-import base64
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django_otp.oath import TOTP
 
 from civicgate.accounts.roles import Role
-from civicgate.conftest import PASSWORD
+from civicgate.conftest import pass_second_factor, sign_in
 from civicgate.org.models import Employee
 from civicgate.org.tests.conftest import csv_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-
-
-def pass_second_factor(page: Any) -> None:
-    secret = page.inner_text("[data-testid=totp-secret]").strip()
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    page.fill("#id_token", f"{TOTP(key, step=30, digits=6).token():06d}")
-    page.click("main button[type=submit]")
 
 
 def test_an_admin_imports_the_sheet_finds_an_employee_and_reveals_the_mobile(
