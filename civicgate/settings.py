@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "civicgate.accounts",
     "civicgate.devices",
     "civicgate.notify",
+    "civicgate.passes",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CivicGate KMC <no-reply@kmc.gov.in>")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
 NOTIFY_HTTP_TIMEOUT_SECONDS = env_int("NOTIFY_HTTP_TIMEOUT_SECONDS", 10, minimum=1)
+
+# Gate passes.
+PASS_ANTI_PASSBACK_FORGIVENESS_MINUTES = env_int("PASS_ANTI_PASSBACK_FORGIVENESS_MINUTES", 0, minimum=0)
+PASS_CLOSE_OUT_TIME = env_str("PASS_CLOSE_OUT_TIME", "21:00")  # local time, each day
+PASS_MAX_DAYS = env_int("PASS_MAX_DAYS", 7, minimum=1)
+TOUT_MAX_PASSES_PER_WEEK = env_int("TOUT_MAX_PASSES_PER_WEEK", 5, minimum=1)
+TOUT_MAX_HOSTS = env_int("TOUT_MAX_HOSTS", 4, minimum=1)
+TOUT_WINDOW_DAYS = env_int("TOUT_WINDOW_DAYS", 30, minimum=1)
 
 # Devices: how far a device clock may drift before admins are warned.
 DEVICE_CLOCK_DRIFT_WARN_SECONDS = env_int("DEVICE_CLOCK_DRIFT_WARN_SECONDS", 60, minimum=1)
