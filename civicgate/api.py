@@ -64,8 +64,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from civicgate.devices.api import router as devices_router
+    from civicgate.passes.api import router as gate_router
 
     api.add_router("/devices", devices_router)
+    api.add_router("/gate", gate_router)
 
 
 _register_routers()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/", include("civicgate.audit.urls")),
     path("notify/", include("civicgate.notify.urls")),
     path("citizen/", include("civicgate.accounts.citizen_urls")),
+    path("passes/", include("civicgate.passes.urls")),
     path("", core_views.root, name="root"),
 ]
 
