@@ -198,6 +198,9 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [
     PACKAGE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/noble-ed25519", BASE_DIR / "node_modules" / "@noble" / "ed25519"),
+    ("vendor/noble-hashes", BASE_DIR / "node_modules" / "@noble" / "hashes"),
+    ("vendor/qr-scanner", BASE_DIR / "node_modules" / "qr-scanner"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

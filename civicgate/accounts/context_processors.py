@@ -10,9 +10,10 @@ from civicgate.accounts.roles import Role
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_entries": [], "user_roles": []}
+        return {"nav_entries": [], "user_roles": [], "sees_security_alerts": False}
     labels = dict(Role.choices)
     return {
         "nav_entries": entries_for(user),
         "user_roles": [labels[r] for r in sorted(roles_of(user)) if r in labels],
+        "sees_security_alerts": Role.SECURITY_ADMIN in roles_of(user),
     }

@@ -12,7 +12,7 @@ from civicgate.audit.chain import record
 from civicgate.core.crypto import blind_index
 from civicgate.core.phone import mask_mobile, normalize_mobile
 from civicgate.org.models import Department, Gate, Office, Official
-from civicgate.passes import keys, tokens
+from civicgate.passes import keys, tokens, touts
 from civicgate.passes.models import GatePass, PassPolicy, Visitor
 
 CONSENT_NOTICE_VERSION = "2026-11"
@@ -145,4 +145,5 @@ def issue_pass(
                 "gates": [g.code for g in gates],
             },
         )
+        transaction.on_commit(lambda: touts.check_visitor(visitor))
     return gate_pass

@@ -1,0 +1,612 @@
+"""Deciding a scan at a gate: allow or deny, with a reason, recorded every time.
+
+record_scan() is the one write behind the device API, the guard's console and offline uploads.
+It decides on the pass as read, then writes in one short transaction: the GateScan, the pass
+moved by a conditional UPDATE (so two gates scanning one pass at the same moment give exactly
+one entry: the second finds the pass moved and decides again) and, where it matters, the audit
+record. A scan_id seen before is answered with its first decision.
+
+Checks, in order (the first that fails gives the reason):
+token form and signature -> the pass exists -> the token is the pass's current one -> office ->
+gate (entry only) -> state of the pass -> time window (entry only; leaving late is allowed and
+flagged overdue) -> watch list (entry only) -> anti-passback -> allow.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgate.accounts.access import can_see_office
+from civicgate.audit.chain import record
+from civicgate.org.models import Gate
+from civicgate.passes import keys, tokens, watchlist
+from civicgate.passes.models import GatePass, GateScan, SecurityAlert, Visitor, WatchlistEntry
+
+ALLOW = GateScan.Decision.ALLOW
+DENY = GateScan.Decision.DENY
+IN = GateScan.Direction.IN
+OUT = GateScan.Direction.OUT
+
+REASONS = (
+    "ok",
+    "malformed",
+    "invalid_signature",
+    "unknown_key",
+    "unknown_pass",
+    "not_yet_valid",
+    "expired",
+    "revoked",
+    "pending_approval",
+    "wrong_office",
+    "wrong_gate",
+    "already_inside",
+    "not_inside",
+    "used",
+    "watchlist_hold",
+    "blocked",
+    # An offline console turned the visitor away and the server, later, would have let them in.
+    "refused_offline",
+)
+# Denials worth a place in the audit chain; the other denials are kept as GateScans only.
+_AUDITED_DENIALS = {"invalid_signature", "watchlist_hold", "blocked"}
+# A guard may not let through someone security has barred outright.
+_NOT_OVERRIDABLE = {"blocked"}
+# A pass code typed by a guard (from a slip or an SMS) instead of a scanned token.
+_PASS_CODE_CHARS = frozenset("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+_PASS_CODE_LENGTH = 10
+
+_STATE_DENIALS: dict[str, str] = {
+    GatePass.State.REVOKED: "revoked",
+    GatePass.State.REJECTED: "revoked",
+    GatePass.State.PENDING: "pending_approval",
+    GatePass.State.CLOSED: "used",
+    GatePass.State.EXPIRED: "expired",
+}
+
+
+@dataclass
+class ScanResult:
+    decision: str
+    reason: str
+    message: str
+    gate_pass: GatePass | None
+    visitor: Visitor | None
+    scan: GateScan
+    duplicate: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == ALLOW
+
+
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%d %b %Y %H:%M")
+
+
+def message_for(
+    reason: str, direction: str, gate_pass: GatePass | None = None, *, overdue: bool = False
+) -> str:
+    """What the guard reads for a decision, in the active language."""
+    if reason == "ok":
+        if direction == OUT:
+            if overdue:
+                return _("Exit recorded. The visitor stayed past the end of the pass (overdue).")
+            return _("Exit recorded.")
+        return _("Entry allowed.")
+    if reason == "not_yet_valid" and gate_pass is not None:
+        return _("The pass is not valid yet: it starts at %(time)s.") % {
+            "time": _when(gate_pass.valid_from)
+        }
+    if reason == "expired" and gate_pass is not None:
+        return _("The pass expired at %(time)s.") % {"time": _when(gate_pass.valid_until)}
+    if reason == "wrong_office" and gate_pass is not None:
+        return _("This pass is for another office (%(office)s).") % {
+            "office": gate_pass.office.name
+        }
+    messages = {
+        "malformed": _("This is not a CivicGate pass. Scan it again or type the pass code."),
+        "invalid_signature": _("Forged or altered pass: the signature does not match."),
+        "unknown_key": _("This pass was signed with a key this gate does not know."),
+        "unknown_pass": _("No such pass."),
+        "not_yet_valid": _("The pass is not valid yet."),
+        "expired": _("The pass has expired."),
+        "revoked": _("The pass has been revoked."),
+        "pending_approval": _("The host has not approved this pass yet."),
+        "wrong_office": _("This pass is for another office."),
+        "wrong_gate": _("This pass is not valid at this gate."),
+        "already_inside": _("Already inside: the pass must be scanned out before it enters again."),
+        "not_inside": _("This pass is not inside: it was not scanned in."),
+        "used": _("This pass has already been used."),
+        "watchlist_hold": _("Hold the visitor and call security: watch-list match."),
+        "blocked": _("Entry refused: this person is barred from entering."),
+        "refused_offline": _("The gate refused this pass while it was offline."),
+    }
+    return messages.get(reason, reason)
+
+
+def _is_overdue(scan: GateScan, gate_pass: GatePass | None) -> bool:
+    return (
+        gate_pass is not None
+        and scan.direction == OUT
+        and scan.decision == ALLOW
+        and scan.scanned_at > gate_pass.valid_until
+    )
+
+
+def _result_of(scan: GateScan, *, duplicate: bool) -> ScanResult:
+    """The answer a stored scan gives again (a repeat of its scan_id, or after an override)."""
+    gate_pass = scan.gate_pass
+    reason = "ok" if scan.override_reason else scan.reason
+    if scan.override_reason:
+        message = _("Let through by the guard: %(reason)s") % {"reason": scan.override_reason}
+    else:
+        message = message_for(
+            reason, scan.direction, gate_pass, overdue=_is_overdue(scan, gate_pass)
+        )
+    return ScanResult(
+        decision=scan.decision,
+        reason=reason,
+        message=message,
+        gate_pass=gate_pass,
+        visitor=gate_pass.visitor if gate_pass else None,
+        scan=scan,
+        duplicate=duplicate,
+    )
+
+
+def _stored(scan_id: uuid.UUID) -> GateScan | None:
+    return (
+        GateScan.objects.select_related(*_PASS_RELATED_VIA_SCAN)
+        .defer("gate_pass__visitor__mobile")
+        .filter(scan_id=scan_id)
+        .order_by()
+        .first()
+    )
+
+
+_PASS_RELATED = ("visitor", "office", "host_official__employee", "host_department")
+_PASS_RELATED_VIA_SCAN = tuple(f"gate_pass__{name}" for name in _PASS_RELATED)
+
+
+# Only what a decision and the guard's screen need: fewer columns make the hot query cheaper.
+_PASS_FIELDS = (
+    "code",
+    "state",
+    "kind",
+    "token",
+    "valid_from",
+    "valid_until",
+    "entries",
+    "entered_at",
+    "last_scan_at",
+    "office__code",
+    "office__name",
+    "visitor__code",
+    "visitor__name",
+    "visitor__mobile_index",
+    "visitor__photo",
+    "host_official__title",
+    "host_official__employee__name",
+    "host_department__name",
+)
+
+
+def _pass_by_code(code: str) -> GatePass | None:
+    try:
+        return GatePass.objects.select_related(*_PASS_RELATED).only(*_PASS_FIELDS).get(code=code)
+    except GatePass.DoesNotExist:
+        return None
+
+
+def watchlist_match(gate_pass: GatePass) -> WatchlistEntry | None:
+    """The watch-list entry that applies to this pass's visitor at its office; a block wins."""
+    visitor = gate_pass.visitor
+    name = visitor.name.strip()
+    # Nearly every visitor is on no list: one cheap question first, the full match only then.
+    maybe = (
+        WatchlistEntry.objects.filter(active=True)
+        .filter(Q(office__isnull=True) | Q(office_id=gate_pass.office_id))
+        .filter(
+            Q(mobile_index=visitor.mobile_index) | Q(name__iexact=name) | Q(aliases__icontains=name)
+        )
+        .exists()
+    )
+    if not maybe:
+        return None
+    matches = [m.entry for m in watchlist.matches_for(visitor, gate_pass.office)]
+    matches.sort(key=lambda entry: entry.action != WatchlistEntry.Action.BLOCK)
+    return matches[0] if matches else None
+
+
+@dataclass
+class _Decision:
+    reason: str
+    gate_pass: GatePass | None = None
+    watch: WatchlistEntry | None = None
+    overdue: bool = False
+
+
+def _decide(text: str, direction: str, now: datetime, gate: Gate) -> _Decision:
+    """The decision on the pass as it is now; record_scan makes sure it has not moved since."""
+    if len(text) == _PASS_CODE_LENGTH and set(text.upper()) <= _PASS_CODE_CHARS:
+        # A code typed by the guard from a printed slip or an SMS: the server knows the pass.
+        gate_pass = _pass_by_code(text.upper())
+        if gate_pass is None:
+            return _Decision("unknown_pass")
+        gates: tuple[str, ...] = tokens.parse(gate_pass.token)[0].gates
+    else:
+        try:
+            claims = tokens.verify(text, keys.published_keys())
+        except tokens.TokenError as error:
+            return _Decision(error.reason)
+        gate_pass = _pass_by_code(claims.code)
+        if gate_pass is None:
+            return _Decision("unknown_pass")
+        if gate_pass.token != text:
+            # A genuine signature on claims the pass no longer has: it was issued again.
+            return _Decision("revoked", gate_pass)
+        gates = claims.gates
+    if gate_pass.office_id != gate.office_id:
+        return _Decision("wrong_office", gate_pass)
+    if direction == IN and gates and gate.code not in gates:
+        return _Decision("wrong_gate", gate_pass)
+    if gate_pass.state in _STATE_DENIALS:
+        return _Decision(_STATE_DENIALS[gate_pass.state], gate_pass)
+    if direction == OUT:
+        if gate_pass.state != GatePass.State.INSIDE:
+            return _Decision("not_inside", gate_pass)
+        return _Decision("ok", gate_pass, overdue=now > gate_pass.valid_until)
+    if now < gate_pass.valid_from:
+        return _Decision("not_yet_valid", gate_pass)
+    if now >= gate_pass.valid_until:
+        return _Decision("expired", gate_pass)
+    watch = watchlist_match(gate_pass)
+    if watch is not None:
+        reason = "blocked" if watch.action == WatchlistEntry.Action.BLOCK else "watchlist_hold"
+        return _Decision(reason, gate_pass, watch=watch)
+    return _Decision(_passback(gate_pass, now), gate_pass)
+
+
+def _passback(gate_pass: GatePass, now: datetime) -> str:
+    """Anti-passback for an entry, across every gate of the office."""
+    if gate_pass.state == GatePass.State.INSIDE:
+        forgive = settings.PASS_ANTI_PASSBACK_FORGIVENESS_MINUTES
+        entered = gate_pass.entered_at
+        if forgive and entered is not None and now - entered >= timedelta(minutes=forgive):
+            return "ok"
+        return "already_inside"
+    if gate_pass.entries == 0:
+        return "ok"
+    if gate_pass.kind == GatePass.Kind.SINGLE:
+        return "used"
+    if (
+        gate_pass.kind == GatePass.Kind.DAY
+        and gate_pass.last_scan_at is not None
+        and timezone.localdate(gate_pass.last_scan_at) != timezone.localdate(now)
+    ):
+        return "used"
+    return "ok"
+
+
+class _PassMoved(Exception):
+    """Another gate moved the pass between reading it and claiming it; decide again."""
+
+
+def _apply(gate_pass: GatePass, direction: str, now: datetime, gate: Gate) -> None:
+    """Move the pass in or out, on condition that it is still as it was read.
+
+    One conditional UPDATE, so of two gates scanning one pass at once exactly one moves it
+    (on PostgreSQL the second waits for the first's row lock, then finds the state changed;
+    on SQLite writers queue for the database). The loser raises _PassMoved and decides again.
+    """
+    changes: dict[str, Any] = {"last_scan_at": now, "last_gate": gate, "updated_at": now}
+    if direction == IN:
+        changes.update(state=GatePass.State.INSIDE, entered_at=now, entries=F("entries") + 1)
+    else:
+        single = gate_pass.kind == GatePass.Kind.SINGLE
+        changes.update(
+            state=GatePass.State.CLOSED if single else GatePass.State.OUTSIDE, entered_at=None
+        )
+    moved = GatePass.objects.filter(
+        pk=gate_pass.pk, state=gate_pass.state, entries=gate_pass.entries
+    ).update(**changes)
+    if not moved:
+        raise _PassMoved
+    if direction == IN:
+        gate_pass.entries += 1
+    for field, value in changes.items():
+        if field != "entries":
+            setattr(gate_pass, field, value)
+
+
+def _actor(device: Any, guard: Any) -> Any:
+    return guard if guard is not None else device
+
+
+def record_scan(
+    *,
+    scan_id: uuid.UUID,
+    code: str,
+    direction: str,
+    scanned_at: datetime,
+    gate: Gate,
+    device: Any = None,
+    guard: Any = None,
+    offline: bool = False,
+    request: Any = None,
+    refused_locally: bool = False,
+) -> ScanResult:
+    """Decide a scan, record it and move the pass; a repeated scan_id gets its first answer.
+
+    Online scans are judged at the server's clock (a device's clock cannot stretch a pass);
+    offline ones at the time the console scanned them. refused_locally: an offline console
+    already turned the visitor away, so the pass must not move whatever the server thinks.
+    """
+    if direction not in (IN, OUT):
+        raise ValueError(f"direction must be 'in' or 'out', not {direction!r}")
+    if timezone.is_naive(scanned_at):
+        raise ValueError("scanned_at must carry a UTC offset.")
+    text = (code or "").strip()
+    for _attempt in range(_ATTEMPTS):
+        now = timezone.now()
+        decided_at = min(scanned_at, now) if offline else now
+        # Decided outside the write transaction: the write lock (all of SQLite, the pass row
+        # on PostgreSQL) is held only for the few writes below.
+        decision = _decide(text, direction, decided_at, gate)
+        if refused_locally and decision.reason == "ok":
+            decision.reason = "refused_offline"
+        try:
+            with transaction.atomic():
+                scan = _write(
+                    decision,
+                    scan_id,
+                    text,
+                    direction,
+                    scanned_at,
+                    decided_at,
+                    gate,
+                    device=device,
+                    guard=guard,
+                    offline=offline,
+                    request=request,
+                )
+        except _PassMoved:
+            continue
+        except IntegrityError:
+            # This scan_id was recorded before (a retry, an upload sent twice): first answer.
+            previous = _stored(scan_id)
+            if previous is None:
+                raise
+            return _result_of(previous, duplicate=True)
+        gate_pass = decision.gate_pass
+        return ScanResult(
+            decision=scan.decision,
+            reason=decision.reason,
+            message=message_for(decision.reason, direction, gate_pass, overdue=decision.overdue),
+            gate_pass=gate_pass,
+            visitor=gate_pass.visitor if gate_pass else None,
+            scan=scan,
+        )
+    raise RuntimeError(f"Pass scanned at {gate} kept moving; gave up after {_ATTEMPTS} tries.")
+
+
+# A pass moves under a scan only when another gate scans it in the same instant.
+_ATTEMPTS = 5
+
+
+def _write(
+    decision: _Decision,
+    scan_id: uuid.UUID,
+    text: str,
+    direction: str,
+    scanned_at: datetime,
+    decided_at: datetime,
+    gate: Gate,
+    *,
+    device: Any,
+    guard: Any,
+    offline: bool,
+    request: Any,
+) -> GateScan:
+    """The writes of one scan, in the caller's transaction: the scan first (a repeated
+    scan_id fails here, before anything else), then the pass, the alert, the audit record."""
+    reason = decision.reason
+    gate_pass = decision.gate_pass
+    scan = GateScan.objects.create(
+        scan_id=scan_id,
+        gate_pass=gate_pass,
+        office_id=gate.office_id,
+        gate=gate,
+        device=device,
+        guard=guard,
+        direction=direction,
+        decision=ALLOW if reason == "ok" else DENY,
+        reason=reason,
+        raw_code=text[:400],
+        scanned_at=scanned_at,
+        offline=offline,
+    )
+    if reason == "ok":
+        assert gate_pass is not None
+        _apply(gate_pass, direction, decided_at, gate)
+    if decision.watch is not None and reason == "watchlist_hold":
+        _alert_hold(scan, gate_pass, decision.watch, gate)
+    if reason == "ok" or reason in _AUDITED_DENIALS:
+        _audit_scan(scan, gate_pass, gate, device, guard, request, decision)
+    return scan
+
+
+def _alert_hold(scan: GateScan, gate_pass: Any, entry: WatchlistEntry, gate: Gate) -> None:
+    visitor = gate_pass.visitor
+    SecurityAlert.objects.create(
+        office_id=gate.office_id,
+        gate=gate,
+        kind="watchlist_hold",
+        message=(
+            _("%(name)s, on the watch list, is held at %(gate)s.")
+            % {"name": visitor.name, "gate": gate.name}
+        )[:300],
+        visitor=visitor,
+        scan=scan,
+        watchlist_entry=entry,
+    )
+
+
+def _audit_scan(
+    scan: GateScan,
+    gate_pass: GatePass | None,
+    gate: Gate,
+    device: Any,
+    guard: Any,
+    request: Any,
+    decision: _Decision,
+) -> None:
+    data: dict[str, Any] = {
+        "scan_id": str(scan.scan_id),
+        "gate": gate.code,
+        "direction": scan.direction,
+        "decision": scan.decision,
+        "reason": scan.reason,
+        "offline": scan.offline,
+    }
+    if device is not None and guard is not None:
+        data["device"] = device.code
+    if decision.overdue:
+        data["overdue"] = True
+    if decision.watch is not None:
+        data["watchlist_entry"] = decision.watch.code
+    if gate_pass is None:
+        data["raw_code"] = scan.raw_code[:120]
+    record(
+        "passes.scan_allowed" if scan.decision == ALLOW else "passes.scan_denied",
+        actor=_actor(device, guard),
+        obj=gate_pass,
+        office=gate_pass.office if gate_pass is not None else "",
+        request=request,
+        data=data,
+    )
+
+
+def override_scan(scan: GateScan, *, guard: Any, reason: str, request: Any = None) -> ScanResult:
+    """A guard lets a refused visitor through (in or out), with the reason, audited.
+
+    The scan keeps the reason it was refused for; its decision becomes allow and the pass moves
+    as if the scan had been allowed. Overriding an override again changes nothing.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the visitor is let through.")})
+    with transaction.atomic():
+        locked = (
+            GateScan.objects.select_for_update(of=("self",))
+            .select_related("gate", "office")
+            .get(pk=scan.pk)
+        )
+        if not can_see_office(guard, locked.office):
+            raise PermissionDenied
+        if locked.override_reason:
+            return _result_of(_stored(locked.scan_id) or locked, duplicate=True)
+        if locked.decision == ALLOW:
+            raise ValidationError(_("This scan was allowed; there is nothing to override."))
+        if locked.reason in _NOT_OVERRIDABLE:
+            raise ValidationError(
+                _("A barred person cannot be let through at the gate; security must lift the bar.")
+            )
+        if locked.gate_pass_id is None:
+            raise ValidationError(
+                _("There is no pass to let through; issue one at the desk first.")
+            )
+        gate_pass = _locked_pass_by_pk(locked.gate_pass_id)
+        now = timezone.now()
+        assert locked.gate is not None
+        _apply(gate_pass, locked.direction, now, locked.gate)
+        GateScan.objects.filter(pk=locked.pk).update(
+            decision=ALLOW, override_reason=reason[:300], guard=guard
+        )
+        record(
+            "passes.scan_overridden",
+            actor=guard,
+            obj=gate_pass,
+            office=gate_pass.office,
+            request=request,
+            data={
+                "scan_id": str(locked.scan_id),
+                "gate": locked.gate.code,
+                "direction": locked.direction,
+                "refused_for": locked.reason,
+                "override_reason": reason[:300],
+            },
+        )
+    locked.decision, locked.override_reason, locked.guard = ALLOW, reason[:300], guard
+    locked.gate_pass = gate_pass
+    return _result_of(locked, duplicate=False)
+
+
+def _locked_pass_by_pk(pk: int) -> GatePass:
+    return (
+        GatePass.objects.select_for_update(of=("self",))
+        .select_related(*_PASS_RELATED)
+        .defer("visitor__mobile")
+        .get(pk=pk)
+    )
+
+
+def upload_offline_scans(
+    scans: list[dict[str, Any]], *, gate: Gate, device: Any = None, guard: Any = None
+) -> list[ScanResult]:
+    """Record the scans an offline console decided on its own, oldest first, once each.
+
+    Where the server decides otherwise than the console did (two entries of one pass, a pass
+    revoked while the console was cut off), the scan is marked with the conflict and security
+    is alerted. Results come back in the order the scans were sent.
+    """
+    order = sorted(range(len(scans)), key=lambda i: scans[i]["scanned_at"])
+    results: dict[int, ScanResult] = {}
+    for i in order:
+        item = scans[i]
+        local = item.get("local_decision") or ALLOW
+        result = record_scan(
+            scan_id=item["scan_id"],
+            code=item["code"],
+            direction=item["direction"],
+            scanned_at=item["scanned_at"],
+            gate=gate,
+            device=device,
+            guard=guard,
+            offline=True,
+            refused_locally=local == DENY,
+        )
+        if not result.duplicate and (
+            result.decision != local or result.reason == "refused_offline"
+        ):
+            _flag_conflict(result, local, gate)
+        results[i] = result
+    return [results[i] for i in range(len(scans))]
+
+
+def _flag_conflict(result: ScanResult, local: str, gate: Gate) -> None:
+    if local == ALLOW:
+        conflict = _("The gate let this through offline; the server refuses it: %(reason)s.") % {
+            "reason": result.reason
+        }
+    else:
+        conflict = _("The gate refused this offline; the server would have allowed it.")
+    with transaction.atomic():
+        GateScan.objects.filter(pk=result.scan.pk).update(conflict=conflict[:200])
+        SecurityAlert.objects.create(
+            office_id=gate.office_id,
+            gate=gate,
+            kind="offline_conflict",
+            message=conflict[:300],
+            visitor=result.visitor,
+            scan=result.scan,
+        )
+    result.scan.conflict = conflict[:200]
