@@ -147,3 +147,39 @@ def issue_pass(
         )
         transaction.on_commit(lambda: touts.check_visitor(visitor))
     return gate_pass
+
+
+REVOCABLE_STATES = (
+    GatePass.State.PENDING,
+    GatePass.State.ISSUED,
+    GatePass.State.INSIDE,
+    GatePass.State.OUTSIDE,
+)
+
+
+def revoke_pass(gate_pass: GatePass, *, reason: str, actor: Any, request: Any = None) -> GatePass:
+    """Withdraw a pass: every gate refuses it from now on (consoles with the next revocation list).
+
+    One conditional UPDATE, so a pass that changed meanwhile (closed, already revoked) is reported
+    instead of overwritten.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the pass is revoked.")})
+    with transaction.atomic():
+        was = gate_pass.state
+        changed = GatePass.objects.filter(pk=gate_pass.pk, state__in=REVOCABLE_STATES).update(
+            state=GatePass.State.REVOKED, revoked_reason=reason[:300], updated_at=timezone.now()
+        )
+        if not changed:
+            raise ValidationError({"reason": _("This pass can no longer be revoked.")})
+        record(
+            "passes.pass_revoked",
+            actor=actor,
+            obj=gate_pass,
+            office=gate_pass.office,
+            request=request,
+            data={"reason": reason[:300], "was": was},
+        )
+    gate_pass.refresh_from_db()
+    return gate_pass

@@ -21,4 +21,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("visitors/<str:code>/", views.visitor_detail, name="visitor"),
     path("visitors/<str:code>/mobile/", views.visitor_mobile, name="visitor_mobile"),
     path("visitors/<str:code>/photo", views.visitor_photo, name="visitor_photo"),
+    path("passes/<str:code>/revoke/", views.pass_revoke, name="pass_revoke"),
 ]

@@ -9,19 +9,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgate.accounts.access import has_role, offices_for, role_required
+from civicgate.accounts.access import has_role, offices_for, role_required, scope_to_offices
 from civicgate.accounts.roles import Role
 from civicgate.core.crypto import decrypt_bytes
 from civicgate.core.phone import mask_mobile
 from civicgate.org.models import Gate, Office
 from civicgate.passes import presence, touts, watchlist
+from civicgate.passes.actions import REVOCABLE_STATES, revoke_pass
 from civicgate.passes.models import GatePass, GateScan, ToutFlag, Visitor, WatchlistEntry
 
 SECURITY = (Role.SECURITY_ADMIN, Role.GUARD)
@@ -456,6 +457,7 @@ def _visitor_context(request: HttpRequest, visitor: Visitor) -> dict[str, Any]:
         "masked_mobile": mask_mobile(visitor.mobile),
         "can_reveal": has_role(user, Role.SECURITY_ADMIN),
         "is_security_admin": has_role(user, Role.SECURITY_ADMIN),
+        "revocable_states": REVOCABLE_STATES,
         "office": passes[0].office if passes else None,
     }
 
@@ -537,3 +539,22 @@ def visitor_photo(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@role_required(Role.SECURITY_ADMIN)
+@require_POST
+def pass_revoke(request: HttpRequest, code: str) -> HttpResponse:
+    """A security administrator withdraws a pass, with a reason, from the visitor's record."""
+    gate_pass = get_object_or_404(
+        scope_to_offices(GatePass.objects.select_related("office", "visitor"), request.user),
+        code=code,
+    )
+    try:
+        revoke_pass(
+            gate_pass, reason=request.POST.get("reason", ""), actor=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Pass %(code)s is revoked.") % {"code": gate_pass.code})
+    return redirect("passes:visitor", code=gate_pass.visitor.code)
