@@ -33,6 +33,7 @@ test-deps: $(VENV)/.test-deps node_modules/.package-lock.json
 run: deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_passes
 	@echo "CivicGate is serving on http://$(HOST):$(PORT)/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
