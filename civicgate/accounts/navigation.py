@@ -63,6 +63,42 @@ ENTRIES: list[Entry] = [
         (Role.SYSTEM_ADMIN,),
     ),
     Entry(
+        _("Gate console"),
+        _("Scan passes in and out at your gate, online or offline."),
+        "passes:console",
+        (Role.GUARD,),
+    ),
+    Entry(
+        _("Who is inside"),
+        _("Everyone inside now, by gate; overdue visitors; evacuation roll call."),
+        "passes:inside",
+        (Role.SECURITY_ADMIN, Role.GUARD),
+    ),
+    Entry(
+        _("Security alerts"),
+        _("Held visitors and other alerts from the gates."),
+        "passes:alerts",
+        (Role.SECURITY_ADMIN,),
+    ),
+    Entry(
+        _("Watch list"),
+        _("People to hold or refuse at every gate."),
+        "passes:watchlist",
+        (Role.SECURITY_ADMIN,),
+    ),
+    Entry(
+        _("Tout review"),
+        _("Visitors whose passes look like a tout's."),
+        "passes:touts",
+        (Role.SECURITY_ADMIN,),
+    ),
+    Entry(
+        _("Visitor approvals"),
+        _("Passes waiting for you to approve."),
+        "passes:approvals",
+        (Role.OFFICIAL,),
+    ),
+    Entry(
         _("My gates"), _("The gates you guard and their devices."), "org:my_gates", (Role.GUARD,)
     ),
     Entry(_("My team"), _("The employees who report to you."), "org:my_team", (Role.SUPERVISOR,)),
