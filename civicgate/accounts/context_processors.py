@@ -15,5 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_entries": entries_for(user),
         "user_roles": [labels[r] for r in sorted(roles_of(user)) if r in labels],
-        "sees_security_alerts": Role.SECURITY_ADMIN in roles_of(user),
+        # Only past the second factor: before it, the badge's request would be answered with
+        # the two-factor page, which holds another badge.
+        "sees_security_alerts": Role.SECURITY_ADMIN in roles_of(user) and user.is_verified(),
     }

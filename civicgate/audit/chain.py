@@ -96,13 +96,17 @@ def record(
         object_type = obj._meta.label_lower
         object_id = str(getattr(obj, "code", None) or obj.pk)
     office_code = office if isinstance(office, str) else getattr(office, "code", "") or ""
-    with transaction.atomic():
+    # No savepoint of its own: a failure here fails the caller's transaction anyway, and the
+    # savepoint would cost two round trips on every audited action.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        last = AuditRecord.objects.order_by("-seq").only("seq", "hash").first()
+            # Held from here to the commit: every writer of the chain waits here, so it is
+            # taken last, after the action's own writes.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        cursor.execute(_LAST_SQL)
+        last = cursor.fetchone()
         entry = AuditRecord(
-            seq=(last.seq + 1) if last else 1,
+            seq=(last[0] + 1) if last else 1,
             at=timezone.now(),
             actor_kind=kind,
             actor_id=actor_id,
@@ -113,11 +117,32 @@ def record(
             office_code=office_code,
             ip_address=ip_address or client_address(request),
             data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
-            prev_hash=last.hash if last else GENESIS,
+            prev_hash=last[1] if last else GENESIS,
         )
         entry.hash = _digest(entry.prev_hash, _hashed_fields(entry))
-        entry.save()
+        params = [
+            field.get_db_prep_save(field.pre_save(entry, True), connection)
+            for field in _INSERT_FIELDS
+        ]
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f'{_INSERT_SQL} RETURNING "id"', params)
+            entry.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(_INSERT_SQL, params)
+            entry.pk = cursor.lastrowid
+        entry._state.adding, entry._state.db = False, connection.alias
     return entry
+
+
+# The two statements of record(), written out once: the ORM would compile them on every call.
+_TABLE = AuditRecord._meta.db_table
+_LAST_SQL = f'SELECT "seq", "hash" FROM "{_TABLE}" ORDER BY "seq" DESC LIMIT 1'  # noqa: S608
+_INSERT_FIELDS = [f for f in AuditRecord._meta.concrete_fields if f is not AuditRecord._meta.pk]
+_INSERT_COLUMNS = ", ".join(f'"{field.column}"' for field in _INSERT_FIELDS)
+# Names from the model's metadata only; every value goes as a parameter.
+_INSERT_SQL = (
+    f'INSERT INTO "{_TABLE}" ({_INSERT_COLUMNS}) VALUES ({", ".join(["%s"] * len(_INSERT_FIELDS))})'  # noqa: S608
+)
 
 
 # How far from its place a renumbered record is looked for when its own number does not fit.

@@ -12,21 +12,27 @@ gate (entry only) -> state of the pass -> time window (entry only; leaving late 
 flagged overdue) -> watch list (entry only) -> anti-passback -> allow.
 """
 
+import fcntl
+import os
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgate.accounts.access import can_see_office
 from civicgate.audit.chain import record
-from civicgate.org.models import Gate
+from civicgate.org.models import Department, Employee, Gate, Office, Official
 from civicgate.passes import keys, tokens, watchlist
 from civicgate.passes.models import GatePass, GateScan, SecurityAlert, Visitor, WatchlistEntry
 
@@ -176,34 +182,121 @@ _PASS_RELATED = ("visitor", "office", "host_official__employee", "host_departmen
 _PASS_RELATED_VIA_SCAN = tuple(f"gate_pass__{name}" for name in _PASS_RELATED)
 
 
-# Only what a decision and the guard's screen need: fewer columns make the hot query cheaper.
-_PASS_FIELDS = (
-    "code",
-    "state",
-    "kind",
-    "token",
-    "valid_from",
-    "valid_until",
-    "entries",
-    "entered_at",
-    "last_scan_at",
-    "office__code",
-    "office__name",
-    "visitor__code",
-    "visitor__name",
-    "visitor__mobile_index",
-    "visitor__photo",
-    "host_official__title",
-    "host_official__employee__name",
-    "host_department__name",
+class _Columns:
+    """Some columns of one model in a hand-written SELECT, and a row's slice back into an
+    instance (the other fields deferred, as with .only()). The hot reads of a scan are written
+    out once: compiling them with the ORM on every scan costs more than running them."""
+
+    def __init__(self, model: type[Model], alias: str, names: tuple[str, ...]):
+        meta = model._meta
+        self.model, self.alias = model, alias
+        # In the model's own order: from_db() matches values to fields by position.
+        wanted = {"id", *names}
+        self.fields: list[Any] = [f for f in meta.concrete_fields if f.name in wanted]
+        self.attnames = [field.attname for field in self.fields]
+        self.sql = ", ".join(f'{alias}."{field.column}"' for field in self.fields)
+        self.width = len(self.fields)
+        self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
+
+    def _converters_for(self, connection: Any) -> list[tuple[int, list[Any], Any]]:
+        found = self._converters.get(connection.vendor)
+        if found is None:
+            found = []
+            for i, field in enumerate(self.fields):
+                column = field.get_col(self.alias)
+                funcs = connection.ops.get_db_converters(column) + field.get_db_converters(
+                    connection
+                )
+                if funcs:
+                    found.append((i, funcs, column))
+            self._converters[connection.vendor] = found
+        return found
+
+    def build(self, row: tuple[Any, ...], start: int) -> Any:
+        """The instance in row[start:start + width], or None where a LEFT JOIN found nothing."""
+        values = list(row[start : start + self.width])
+        if values[0] is None:
+            return None
+        connection = connections[DEFAULT_DB_ALIAS]
+        for i, funcs, column in self._converters_for(connection):
+            for func in funcs:
+                values[i] = func(values[i], column, connection)
+        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
+
+
+_PASS_COLUMNS = _Columns(
+    GatePass,
+    "p",
+    (
+        "code",
+        "state",
+        "kind",
+        "token",
+        "valid_from",
+        "valid_until",
+        "entries",
+        "entered_at",
+        "last_scan_at",
+        "visitor",
+        "office",
+        "host_official",
+        "host_department",
+    ),
+)
+_VISITOR_COLUMNS = _Columns(Visitor, "v", ("code", "name", "mobile_index", "photo"))
+_OFFICE_COLUMNS = _Columns(Office, "o", ("code", "name"))
+_OFFICIAL_COLUMNS = _Columns(Official, "ho", ("title", "employee"))
+_EMPLOYEE_COLUMNS = _Columns(Employee, "e", ("name",))
+_DEPARTMENT_COLUMNS = _Columns(Department, "hd", ("name",))
+_PASS_PARTS = (
+    _PASS_COLUMNS,
+    _VISITOR_COLUMNS,
+    _OFFICE_COLUMNS,
+    _OFFICIAL_COLUMNS,
+    _EMPLOYEE_COLUMNS,
+    _DEPARTMENT_COLUMNS,
+)
+# The pass with what a decision and the guard's screen need, and whether any active watch-list
+# entry could apply at its office at all: nearly always none, and then no match is looked for.
+_PASS_SQL = (
+    "SELECT "  # noqa: S608
+    + ", ".join(part.sql for part in _PASS_PARTS)
+    + ", EXISTS(SELECT 1 FROM "
+    + f'"{WatchlistEntry._meta.db_table}" w WHERE w."active" = %s'
+    + ' AND (w."office_id" IS NULL OR w."office_id" = p."office_id"))'
+    + f' FROM "{GatePass._meta.db_table}" p'
+    + f' INNER JOIN "{Visitor._meta.db_table}" v ON v."id" = p."visitor_id"'
+    + f' INNER JOIN "{Office._meta.db_table}" o ON o."id" = p."office_id"'
+    + f' LEFT OUTER JOIN "{Official._meta.db_table}" ho ON ho."id" = p."host_official_id"'
+    + f' LEFT OUTER JOIN "{Employee._meta.db_table}" e ON e."id" = ho."employee_id"'
+    + f' LEFT OUTER JOIN "{Department._meta.db_table}" hd ON hd."id" = p."host_department_id"'
+    + ' WHERE p."code" = %s'
 )
 
 
-def _pass_by_code(code: str) -> GatePass | None:
-    try:
-        return GatePass.objects.select_related(*_PASS_RELATED).only(*_PASS_FIELDS).get(code=code)
-    except GatePass.DoesNotExist:
-        return None
+def _pass_by_code(code: str) -> tuple[GatePass | None, bool]:
+    """The pass (visitor, office and host loaded) and whether the watch list could match it."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(_PASS_SQL, [True, code])
+        row = cursor.fetchone()
+    if row is None:
+        return None, False
+    gate_pass, visitor, office, official, employee, department = _built(row)
+    GatePass.visitor.field.set_cached_value(gate_pass, visitor)
+    GatePass.office.field.set_cached_value(gate_pass, office)
+    if official is not None:
+        Official.employee.field.set_cached_value(official, employee)
+    GatePass.host_official.field.set_cached_value(gate_pass, official)
+    GatePass.host_department.field.set_cached_value(gate_pass, department)
+    return gate_pass, bool(row[-1])
+
+
+def _built(row: tuple[Any, ...]) -> list[Any]:
+    built, start = [], 0
+    for part in _PASS_PARTS:
+        built.append(part.build(row, start))
+        start += part.width
+    return built
 
 
 def watchlist_match(gate_pass: GatePass) -> WatchlistEntry | None:
@@ -238,7 +331,7 @@ def _decide(text: str, direction: str, now: datetime, gate: Gate) -> _Decision:
     """The decision on the pass as it is now; record_scan makes sure it has not moved since."""
     if len(text) == _PASS_CODE_LENGTH and set(text.upper()) <= _PASS_CODE_CHARS:
         # A code typed by the guard from a printed slip or an SMS: the server knows the pass.
-        gate_pass = _pass_by_code(text.upper())
+        gate_pass, watched = _pass_by_code(text.upper())
         if gate_pass is None:
             return _Decision("unknown_pass")
         gates: tuple[str, ...] = tokens.parse(gate_pass.token)[0].gates
@@ -247,7 +340,7 @@ def _decide(text: str, direction: str, now: datetime, gate: Gate) -> _Decision:
             claims = tokens.verify(text, keys.published_keys())
         except tokens.TokenError as error:
             return _Decision(error.reason)
-        gate_pass = _pass_by_code(claims.code)
+        gate_pass, watched = _pass_by_code(claims.code)
         if gate_pass is None:
             return _Decision("unknown_pass")
         if gate_pass.token != text:
@@ -268,7 +361,7 @@ def _decide(text: str, direction: str, now: datetime, gate: Gate) -> _Decision:
         return _Decision("not_yet_valid", gate_pass)
     if now >= gate_pass.valid_until:
         return _Decision("expired", gate_pass)
-    watch = watchlist_match(gate_pass)
+    watch = watchlist_match(gate_pass) if watched else None
     if watch is not None:
         reason = "blocked" if watch.action == WatchlistEntry.Action.BLOCK else "watchlist_hold"
         return _Decision(reason, gate_pass, watch=watch)
@@ -307,24 +400,72 @@ def _apply(gate_pass: GatePass, direction: str, now: datetime, gate: Gate) -> No
     (on PostgreSQL the second waits for the first's row lock, then finds the state changed;
     on SQLite writers queue for the database). The loser raises _PassMoved and decides again.
     """
-    changes: dict[str, Any] = {"last_scan_at": now, "last_gate": gate, "updated_at": now}
     if direction == IN:
-        changes.update(state=GatePass.State.INSIDE, entered_at=now, entries=F("entries") + 1)
+        state, entered_at, more_entries = GatePass.State.INSIDE, now, 1
     else:
         single = gate_pass.kind == GatePass.Kind.SINGLE
-        changes.update(
-            state=GatePass.State.CLOSED if single else GatePass.State.OUTSIDE, entered_at=None
-        )
-    moved = GatePass.objects.filter(
-        pk=gate_pass.pk, state=gate_pass.state, entries=gate_pass.entries
-    ).update(**changes)
+        state = GatePass.State.CLOSED if single else GatePass.State.OUTSIDE
+        entered_at, more_entries = None, 0
+    connection = connections[DEFAULT_DB_ALIAS]
+    moment = _LAST_SCAN_AT.get_db_prep_save(now, connection)
+    params = [
+        moment,
+        gate.pk,
+        moment,
+        state,
+        _LAST_SCAN_AT.get_db_prep_save(entered_at, connection),
+        more_entries,
+        gate_pass.pk,
+        gate_pass.state,
+        gate_pass.entries,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE_SQL, params)
+        moved = cursor.rowcount
     if not moved:
         raise _PassMoved
-    if direction == IN:
-        gate_pass.entries += 1
-    for field, value in changes.items():
-        if field != "entries":
-            setattr(gate_pass, field, value)
+    gate_pass.entries += more_entries
+    gate_pass.last_scan_at = gate_pass.updated_at = now
+    gate_pass.last_gate = gate
+    gate_pass.state, gate_pass.entered_at = state, entered_at
+
+
+_LAST_SCAN_AT = GatePass._meta.get_field("last_scan_at")
+_MOVE_SQL = (
+    f'UPDATE "{GatePass._meta.db_table}" SET "last_scan_at" = %s, "last_gate_id" = %s,'  # noqa: S608
+    ' "updated_at" = %s, "state" = %s, "entered_at" = %s, "entries" = "entries" + %s'
+    ' WHERE "id" = %s AND "state" = %s AND "entries" = %s'
+)
+
+
+class _Insert:
+    """INSERT of a new instance with every field as save() would write it, the SQL made once."""
+
+    def __init__(self, model: type[Model]):
+        meta = model._meta
+        self.fields = [field for field in meta.concrete_fields if field is not meta.pk]
+        columns = ", ".join(f'"{field.column}"' for field in self.fields)
+        marks = ", ".join(["%s"] * len(self.fields))
+        self.sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks})'  # noqa: S608
+        self.returning = f'{self.sql} RETURNING "{meta.pk.column}"'
+
+    def __call__(self, obj: Any) -> Any:
+        connection = connections[DEFAULT_DB_ALIAS]
+        params = [
+            field.get_db_prep_save(field.pre_save(obj, True), connection) for field in self.fields
+        ]
+        with connection.cursor() as cursor:
+            if connection.features.can_return_columns_from_insert:
+                cursor.execute(self.returning, params)
+                obj.pk = cursor.fetchone()[0]
+            else:
+                cursor.execute(self.sql, params)
+                obj.pk = cursor.lastrowid
+        obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
+        return obj
+
+
+_insert_scan = _Insert(GateScan)
 
 
 def _actor(device: Any, guard: Any) -> Any:
@@ -364,7 +505,7 @@ def record_scan(
         if refused_locally and decision.reason == "ok":
             decision.reason = "refused_offline"
         try:
-            with transaction.atomic():
+            with _writers_queue(), transaction.atomic():
                 scan = _write(
                     decision,
                     scan_id,
@@ -402,6 +543,37 @@ def record_scan(
 _ATTEMPTS = 5
 
 
+_queue_lock = threading.Lock()
+_queue_files: dict[tuple[int, str], Any] = {}
+
+
+@contextmanager
+def _writers_queue() -> Iterator[None]:
+    """On a SQLite file database: wait in line for the write transaction.
+
+    SQLite lets one writer in at a time; the others poll, sleeping ever longer between tries
+    (up to 100 ms), and a busy gate's slowest answers are those sleeps. Here the server's
+    processes queue on a lock file next to the database instead, and the next writer starts
+    the moment the last one commits. Other writers of the database still poll as before.
+    """
+    connection: Any = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "sqlite" or connection.in_atomic_block or connection.is_in_memory_db():
+        yield
+        return
+    path = f"{connection.settings_dict['NAME']}.scan-lock"
+    # Opened in each process: a file inherited through fork would share its lock with the parent.
+    key = (os.getpid(), path)
+    with _queue_lock:
+        lock_file = _queue_files.get(key)
+        if lock_file is None:
+            lock_file = _queue_files[key] = Path(path).open("a+b")  # noqa: SIM115
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 def _write(
     decision: _Decision,
     scan_id: uuid.UUID,
@@ -420,7 +592,7 @@ def _write(
     scan_id fails here, before anything else), then the pass, the alert, the audit record."""
     reason = decision.reason
     gate_pass = decision.gate_pass
-    scan = GateScan.objects.create(
+    scan = GateScan(
         scan_id=scan_id,
         gate_pass=gate_pass,
         office_id=gate.office_id,
@@ -434,6 +606,7 @@ def _write(
         scanned_at=scanned_at,
         offline=offline,
     )
+    _insert_scan(scan)
     if reason == "ok":
         assert gate_pass is not None
         _apply(gate_pass, direction, decided_at, gate)
