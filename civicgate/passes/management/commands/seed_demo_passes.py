@@ -44,6 +44,9 @@ class Command(BaseCommand):
             security = User.objects.get(username="demo_security")
         except (Office.DoesNotExist, Department.DoesNotExist, User.DoesNotExist):
             raise CommandError("Run seed_demo first.") from None
+        if official_user.employee is None:
+            raise CommandError("demo_official is not linked to an employee: run seed_demo again.")
+        host = official_user.employee.official
         if Visitor.objects.filter(name=VISITORS[0][0]).exists():
             self.stdout.write("Demo passes are already there: nothing changed.")
             return
@@ -85,7 +88,7 @@ class Command(BaseCommand):
                 channel=GatePass.Channel.WEB,
                 valid_from=now + timedelta(hours=1),
                 valid_until=now + timedelta(hours=4),
-                host_official=official_user.employee.official,
+                host_official=host,
                 actor="demo",
             )
             tout = get_or_create_visitor(mobile=TOUT[1], name=TOUT[0], verified=True, actor="demo")
