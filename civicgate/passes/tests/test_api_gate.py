@@ -15,13 +15,12 @@ from civicgate.passes import keys, tokens
 from civicgate.passes.models import GatePass
 from civicgate.passes.tests.test_scan_support import (
     bearer,
-    make_pass,
     post_scan,
     scanner,
 )
 
 # Fixtures shared with the other scan tests; pytest finds them by name in this module.
-SHARED_FIXTURES = (make_pass, post_scan, scanner)
+SHARED_FIXTURES = (post_scan, scanner)
 
 KEYS = "/api/v1/gate/keys"
 REVOCATIONS = "/api/v1/gate/revocations"

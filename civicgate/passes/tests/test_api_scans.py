@@ -17,11 +17,10 @@ from civicgate.org.models import Office, Official
 from civicgate.passes import keys, tokens
 from civicgate.passes.approvals import reject_pass
 from civicgate.passes.models import GatePass, GateScan, PassPolicy, SecurityAlert, WatchlistEntry
+from civicgate.passes.tests.conftest import MOBILE
 from civicgate.passes.tests.test_scan_support import (
-    MOBILE,
     SCANS,
     bearer,
-    make_pass,
     post_scan,
     scanner,
     scanner_g2,
@@ -29,7 +28,7 @@ from civicgate.passes.tests.test_scan_support import (
 )
 
 # Fixtures shared with the other scan tests; pytest finds them by name in this module.
-SHARED_FIXTURES = (make_pass, post_scan, scanner, scanner_g2)
+SHARED_FIXTURES = (post_scan, scanner, scanner_g2)
 
 MakePass = Callable[..., GatePass]
 Post = Callable[..., Any]

@@ -16,10 +16,6 @@ from civicgate.audit.models import AuditRecord
 from civicgate.org.models import Department, Office
 from civicgate.passes import scanning
 from civicgate.passes.models import GatePass, SigningKey
-from civicgate.passes.tests.test_scan_support import make_pass
-
-# Fixtures shared with the other scan tests; pytest finds them by name in this module.
-SHARED_FIXTURES = (make_pass,)
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 

@@ -5,7 +5,6 @@ Test modules import the fixtures they use from here.
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,8 +12,7 @@ from django.utils import timezone
 
 from civicgate.accounts.models import User
 from civicgate.accounts.roles import Role
-from civicgate.org.models import Department, Office
-from civicgate.passes.actions import get_or_create_visitor, issue_pass
+from civicgate.org.models import Office
 from civicgate.passes.models import GatePass
 
 MakePass = Callable[..., GatePass]
@@ -26,36 +24,9 @@ def guard(hq: Office, make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def console_pass(hq: Office, water: Department) -> MakePass:
+def console_pass(make_pass: MakePass) -> MakePass:
     """Issue a pass the way the product does; by default a single entry at HQ, valid now."""
-
-    def make(
-        *,
-        office: Office | None = None,
-        name: str = "Anita Sen",
-        mobile: str = "+919830012345",
-        start: datetime | None = None,
-        hours: float = 4,
-        kind: str = GatePass.Kind.SINGLE,
-        gates: list[str] | None = None,
-    ) -> GatePass:
-        office = office or hq
-        visitor = get_or_create_visitor(mobile=mobile, name=name, verified=True, actor="test")
-        start = start or timezone.now() - timedelta(minutes=5)
-        return issue_pass(
-            visitor=visitor,
-            office=office,
-            purpose="Water connection",
-            valid_from=start,
-            valid_until=start + timedelta(hours=hours),
-            channel=GatePass.Channel.WEB,
-            host_department=water,
-            gates=[office.gates.get(code=c) for c in gates or []],
-            kind=kind,
-            actor="test",
-        )
-
-    return make
+    return make_pass
 
 
 def forged(token: str) -> str:

@@ -23,13 +23,12 @@ from civicgate.passes import keys, scanning
 from civicgate.passes.actions import _token_for
 from civicgate.passes.models import GatePass, GateScan, SecurityAlert
 from civicgate.passes.tests.test_scan_support import (
-    make_pass,
     post_scan,
     scanner,
 )
 
 # Fixtures shared with the other scan tests; pytest finds them by name in this module.
-SHARED_FIXTURES = (make_pass, post_scan, scanner)
+SHARED_FIXTURES = (post_scan, scanner)
 
 MakePass = Callable[..., GatePass]
 

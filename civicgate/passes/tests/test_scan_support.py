@@ -5,7 +5,7 @@ Test modules import the fixtures they use from here.
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -15,12 +15,10 @@ from django.utils import timezone
 from civicgate.core.crypto import blind_index
 from civicgate.devices.actions import register_device
 from civicgate.devices.models import Device
-from civicgate.org.models import Department, Office
-from civicgate.passes.actions import get_or_create_visitor, issue_pass
+from civicgate.org.models import Office
 from civicgate.passes.models import GatePass, WatchlistEntry
 
 SCANS = "/api/v1/gate/scans"
-MOBILE = "+919830012345"
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -40,37 +38,6 @@ def scanner_g2(hq: Office) -> tuple[Device, str]:
     return register_device(
         name="Gate 2 scanner", kind="scanner", office=hq, gate=hq.gates.get(code="G2"), actor="t"
     )
-
-
-@pytest.fixture
-def make_pass(hq: Office, water: Department) -> Callable[..., GatePass]:
-    def make(
-        *,
-        office: Office | None = None,
-        mobile: str = MOBILE,
-        name: str = "Anita Sen",
-        start: datetime | None = None,
-        hours: float = 4,
-        kind: str = GatePass.Kind.SINGLE,
-        gates: list[str] | None = None,
-    ) -> GatePass:
-        office = office or hq
-        visitor = get_or_create_visitor(mobile=mobile, name=name, verified=True, actor="t")
-        start = start or timezone.now() - timedelta(minutes=5)
-        return issue_pass(
-            visitor=visitor,
-            office=office,
-            purpose="Water connection",
-            valid_from=start,
-            valid_until=start + timedelta(hours=hours),
-            channel=GatePass.Channel.WEB,
-            host_department=water,
-            gates=[office.gates.get(code=c) for c in gates or []],
-            kind=kind,
-            actor="t",
-        )
-
-    return make
 
 
 @pytest.fixture
