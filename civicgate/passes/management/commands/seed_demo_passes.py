@@ -14,7 +14,7 @@ from civicgate.accounts.models import User
 from civicgate.org.models import Department, Office
 from civicgate.passes import touts
 from civicgate.passes.actions import get_or_create_visitor, issue_pass
-from civicgate.passes.models import GatePass, PassPolicy, Visitor
+from civicgate.passes.models import GatePass, PassPolicy, ToutFlag, Visitor
 from civicgate.passes.scanning import record_scan
 from civicgate.passes.watchlist import add_entry
 
@@ -112,8 +112,9 @@ class Command(BaseCommand):
                 office=None,
                 reason="Seen selling 'fast track' services at Gate 2.",
             )
-        flagged = touts.detect_touts()
+        touts.detect_touts()
         self.stdout.write(
             f"Demo passes: {GatePass.objects.count()} passes, 4 visitors inside HQ, 1 waiting for "
-            f"demo_official's approval, 1 watch-list entry, {len(flagged)} tout flag(s)."
+            f"demo_official's approval, 1 watch-list entry, "
+            f"{ToutFlag.objects.filter(state=ToutFlag.State.OPEN).count()} tout flag(s) to review."
         )
