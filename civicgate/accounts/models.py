@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgate.core.fields import EncryptedTextField
-from civicgate.core.models import TimeStamped, new_public_code
+from civicgate.core.models import TimeStamped, public_code_field
 
 
 class User(AbstractUser):
@@ -15,7 +15,7 @@ class User(AbstractUser):
     is the default, and a system administrator grants offices explicitly.
     """
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     all_offices = models.BooleanField(
         _("all offices"), default=False, help_text=_("Sees the records of every office.")
     )
@@ -41,7 +41,7 @@ class User(AbstractUser):
 class Citizen(TimeStamped):
     """A member of the public, identified by a mobile number verified with a one-time code."""
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     mobile = EncryptedTextField(_("mobile"))
     mobile_index = models.CharField(max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
@@ -65,7 +65,7 @@ class OtpChallenge(models.Model):
         PASS = "pass", _("Gate pass")
         APPOINTMENT = "appointment", _("Appointment")
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     mobile_index = models.CharField(max_length=64, db_index=True)
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.LOGIN)
     code_hash = models.CharField(max_length=128)

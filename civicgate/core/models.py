@@ -22,3 +22,8 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+def public_code_field() -> models.CharField:
+    """The random public code a record is known by in URLs and payloads, never its id."""
+    return models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)

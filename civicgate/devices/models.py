@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from civicgate.core.models import TimeStamped, new_public_code
+from civicgate.core.models import TimeStamped, public_code_field
 
 
 class Device(TimeStamped):
@@ -25,7 +25,7 @@ class Device(TimeStamped):
         OUT = "out", _("Out")
         BOTH = "both", _("In and out")
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     office = models.ForeignKey(

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgate.core.fields import EncryptedTextField
-from civicgate.core.models import TimeStamped, new_public_code
+from civicgate.core.models import TimeStamped, public_code_field
 from civicgate.core.phone import mask_mobile
 
 # A placeholder is a lower-case name in braces; nothing else (no attribute access, no format
@@ -121,7 +121,7 @@ class OutboundMessage(TimeStamped):
         READ = "read", _("Read")
         FAILED = "failed", _("Failed")
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient = EncryptedTextField()
     template_key = models.CharField(max_length=60, blank=True)

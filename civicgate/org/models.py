@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgate.core.crypto import blind_index
 from civicgate.core.fields import EncryptedTextField
-from civicgate.core.models import TimeStamped, new_public_code
+from civicgate.core.models import TimeStamped, public_code_field
 
 
 class Office(TimeStamped):
@@ -83,7 +83,7 @@ class Employee(TimeStamped):
     The mobile number is personal data: stored encrypted, found through its blind index.
     """
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     staff_number = models.CharField(_("staff number"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
     designation = models.CharField(_("designation"), max_length=200)
@@ -131,7 +131,7 @@ class Employee(TimeStamped):
 class Official(TimeStamped):
     """An employee who receives visitors; visitors' passes and appointments name them as host."""
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     employee = models.OneToOneField(
         Employee, on_delete=models.PROTECT, related_name="official", verbose_name=_("employee")
     )

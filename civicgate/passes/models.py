@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgate.core.fields import EncryptedTextField
-from civicgate.core.models import TimeStamped, new_public_code
+from civicgate.core.models import TimeStamped, public_code_field
 
 
 class Visitor(TimeStamped):
@@ -26,7 +26,7 @@ class Visitor(TimeStamped):
         PASSPORT = "passport", _("Passport")
         OTHER = "other", _("Other")
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     name = models.CharField(_("name"), max_length=200)
     mobile = EncryptedTextField(_("mobile"))
     mobile_index = models.CharField(max_length=64, unique=True)
@@ -124,7 +124,7 @@ class GatePass(TimeStamped):
         REVOKED = "revoked", _("Revoked")
         REJECTED = "rejected", _("Rejected by host")
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     visitor = models.ForeignKey(
         Visitor, on_delete=models.PROTECT, related_name="passes", verbose_name=_("visitor")
     )
@@ -261,7 +261,7 @@ class WatchlistEntry(TimeStamped):
         HOLD = "hold", _("Hold and alert")
         BLOCK = "block", _("Block")
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     name = models.CharField(_("name"), max_length=200, blank=True)
     aliases = models.TextField(_("aliases"), blank=True, help_text=_("One per line."))
     mobile = EncryptedTextField(_("mobile"), blank=True)
@@ -306,7 +306,7 @@ class SecurityAlert(TimeStamped):
         OPEN = "open", _("Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     office = models.ForeignKey("org.Office", on_delete=models.PROTECT, related_name="+")
     gate = models.ForeignKey(
         "org.Gate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -350,7 +350,7 @@ class ToutFlag(TimeStamped):
         DISMISSED = "dismissed", _("Dismissed")
         WATCHLISTED = "watchlisted", _("Added to watch list")
 
-    code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    code = public_code_field()
     visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="tout_flags")
     rule = models.CharField(max_length=20, choices=Rule.choices)
     details = models.JSONField(default=dict)
