@@ -63,11 +63,17 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from civicgate.appointments.api import router as appointments_router
+    from civicgate.chatbot.api import router as chat_router
     from civicgate.devices.api import router as devices_router
     from civicgate.passes.api import router as gate_router
+    from civicgate.services.api import router as services_router
 
     api.add_router("/devices", devices_router)
     api.add_router("/gate", gate_router)
+    api.add_router("/appointments", appointments_router)
+    api.add_router("/services", services_router)
+    api.add_router("/chat", chat_router)
 
 
 _register_routers()

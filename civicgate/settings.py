@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "civicgate.devices",
     "civicgate.notify",
     "civicgate.passes",
+    "civicgate.appointments",
+    "civicgate.services",
+    "civicgate.chatbot",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,12 @@ urlpatterns = [
     path("notify/", include("civicgate.notify.urls")),
     path("citizen/", include("civicgate.accounts.citizen_urls")),
     path("passes/", include("civicgate.passes.urls")),
+    path("appointments/", include("civicgate.appointments.urls")),
+    path("citizen/appointments/", include("civicgate.appointments.citizen_urls")),
+    path("services/", include("civicgate.services.urls")),
+    path("citizen/services/", include("civicgate.services.citizen_urls")),
+    path("chatbot/", include("civicgate.chatbot.urls")),
+    path("citizen/chat/", include("civicgate.chatbot.citizen_urls")),
     path("", core_views.root, name="root"),
 ]
 

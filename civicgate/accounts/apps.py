@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
     from django.apps import apps
 
-    # post_migrate fires once per app; permissions of later apps exist only after the last.
-    if sender is not list(apps.get_app_configs())[-1]:
+    # post_migrate fires once per app that has models; permissions of later apps exist only
+    # after the last of those.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not with_models[-1]:
         return
     from civicgate.accounts.roles import sync_roles
 

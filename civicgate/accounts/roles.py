@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     OFFICIAL = "official", _("Official")
     SUPERVISOR = "supervisor", _("Supervisor")
     EMPLOYEE = "employee", _("Employee")
+    DEPARTMENT_STAFF = "department_staff", _("Department staff")
+    HELPDESK = "helpdesk", _("Helpdesk")
 
 
 # app_label.codename, as in user.has_perm().
@@ -62,6 +64,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICIAL: ["org.view_official"],
     Role.SUPERVISOR: ["org.view_employee"],
     Role.EMPLOYEE: [],
+    Role.DEPARTMENT_STAFF: ["org.view_department"],
+    Role.HELPDESK: [],
 }
 
 

@@ -1,0 +1,5 @@
+"""The appointments endpoints of the JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["appointments"])

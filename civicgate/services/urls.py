@@ -1,0 +1,7 @@
+"""Staff screens of services."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "services"
+
+urlpatterns: list[URLPattern | URLResolver] = []
