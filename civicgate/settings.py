@@ -77,6 +77,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Endpoints that accept only a device's bearer token (turnstiles, handhelds) and the short
+# middleware chain they are served with (civicgate/core/handlers.py): no sessions, CSRF, staff
+# sign-in or lockout tracking, which are for browsers. Locale stays: a device may ask for the
+# guard's language with Accept-Language.
+DEVICE_API_PATHS = ["/api/v1/gate/scans", "/api/v1/devices/heartbeat", "/api/v1/devices/me"]
+DEVICE_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+]
+
 ROOT_URLCONF = "civicgate.urls"
 WSGI_APPLICATION = "civicgate.wsgi.application"
 

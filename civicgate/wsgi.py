@@ -1,6 +1,12 @@
+"""WSGI entry point (gunicorn civicgate.wsgi, runserver through WSGI_APPLICATION)."""
+
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicgate.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from civicgate.core.handlers import RoutingApplication  # noqa: E402
+
+application = RoutingApplication()

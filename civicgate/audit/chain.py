@@ -99,11 +99,17 @@ def record(
     # No savepoint of its own: a failure here fails the caller's transaction anyway, and the
     # savepoint would cost two round trips on every audited action.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not _server_side_binding():
             # Held from here to the commit: every writer of the chain waits here, so it is
-            # taken last, after the action's own writes.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-        cursor.execute(_LAST_SQL)
+            # taken last, after the action's own writes. Both statements go in one round
+            # trip; the second takes its own snapshot after the lock is granted, so it sees
+            # the record of the writer that held the lock before.
+            cursor.execute(f"SELECT pg_advisory_xact_lock(%s); {_LAST_SQL}", [_PG_LOCK_KEY])
+            cursor.nextset()
+        else:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+            cursor.execute(_LAST_SQL)
         last = cursor.fetchone()
         entry = AuditRecord(
             seq=(last[0] + 1) if last else 1,
@@ -132,6 +138,11 @@ def record(
             entry.pk = cursor.lastrowid
         entry._state.adding, entry._state.db = False, connection.alias
     return entry
+
+
+def _server_side_binding() -> bool:
+    # Several statements in one call need psycopg's client-side binding (Django's default).
+    return bool(connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
 
 
 # The two statements of record(), written out once: the ORM would compile them on every call.

@@ -393,12 +393,17 @@ class _PassMoved(Exception):
     """Another gate moved the pass between reading it and claiming it; decide again."""
 
 
-def _apply(gate_pass: GatePass, direction: str, now: datetime, gate: Gate) -> None:
-    """Move the pass in or out, on condition that it is still as it was read.
+def _apply(
+    gate_pass: GatePass, direction: str, now: datetime, gate: Gate, scan: GateScan | None = None
+) -> None:
+    """Record the scan and move the pass in or out, on condition that it is still as it was read.
 
     One conditional UPDATE, so of two gates scanning one pass at once exactly one moves it
     (on PostgreSQL the second waits for the first's row lock, then finds the state changed;
-    on SQLite writers queue for the database). The loser raises _PassMoved and decides again.
+    on SQLite writers queue for the database). The loser raises _PassMoved and decides again;
+    its transaction, scan included, is rolled back. On PostgreSQL the scan's INSERT and the
+    UPDATE go as one statement: one round trip fewer on the busiest write. scan None: the
+    scan is recorded already (a guard's override).
     """
     if direction == IN:
         state, entered_at, more_entries = GatePass.State.INSIDE, now, 1
@@ -419,9 +424,14 @@ def _apply(gate_pass: GatePass, direction: str, now: datetime, gate: Gate) -> No
         gate_pass.state,
         gate_pass.entries,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_MOVE_SQL, params)
-        moved = cursor.rowcount
+    if scan is not None and connection.vendor == "postgresql":
+        moved = _insert_scan.with_statement(scan, _MOVE_SQL, params)
+    else:
+        if scan is not None:
+            _insert_scan(scan)
+        with connection.cursor() as cursor:
+            cursor.execute(_MOVE_SQL, params)
+            moved = cursor.rowcount
     if not moved:
         raise _PassMoved
     gate_pass.entries += more_entries
@@ -449,11 +459,31 @@ class _Insert:
         self.sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks})'  # noqa: S608
         self.returning = f'{self.sql} RETURNING "{meta.pk.column}"'
 
-    def __call__(self, obj: Any) -> Any:
-        connection = connections[DEFAULT_DB_ALIAS]
-        params = [
+    def _params(self, obj: Any, connection: Any) -> list[Any]:
+        return [
             field.get_db_prep_save(field.pre_save(obj, True), connection) for field in self.fields
         ]
+
+    def with_statement(self, obj: Any, sql: str, params: list[Any]) -> int:
+        """PostgreSQL: run sql (an UPDATE) and the INSERT as one statement; the UPDATE's rowcount.
+
+        The INSERT happens whatever the UPDATE matched; the caller rolls back when it matched
+        nothing.
+        """
+        connection = connections[DEFAULT_DB_ALIAS]
+        statement = (
+            f"WITH changed AS ({sql} RETURNING 1) {self.sql}"
+            f' RETURNING "{obj._meta.pk.column}", (SELECT count(*) FROM changed)'
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [*params, *self._params(obj, connection)])
+            obj.pk, changed = cursor.fetchone()
+        obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
+        return int(changed)
+
+    def __call__(self, obj: Any) -> Any:
+        connection = connections[DEFAULT_DB_ALIAS]
+        params = self._params(obj, connection)
         with connection.cursor() as cursor:
             if connection.features.can_return_columns_from_insert:
                 cursor.execute(self.returning, params)
@@ -606,10 +636,11 @@ def _write(
         scanned_at=scanned_at,
         offline=offline,
     )
-    _insert_scan(scan)
     if reason == "ok":
         assert gate_pass is not None
-        _apply(gate_pass, direction, decided_at, gate)
+        _apply(gate_pass, direction, decided_at, gate, scan)
+    else:
+        _insert_scan(scan)
     if decision.watch is not None and reason == "watchlist_hold":
         _alert_hold(scan, gate_pass, decision.watch, gate)
     if reason == "ok" or reason in _AUDITED_DENIALS:
