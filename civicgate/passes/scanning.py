@@ -471,8 +471,9 @@ class _Insert:
         nothing.
         """
         connection = connections[DEFAULT_DB_ALIAS]
+        # Both statements are built from model metadata only; every value goes as a parameter.
         statement = (
-            f"WITH changed AS ({sql} RETURNING 1) {self.sql}"
+            f"WITH changed AS ({sql} RETURNING 1) {self.sql}"  # noqa: S608
             f' RETURNING "{obj._meta.pk.column}", (SELECT count(*) FROM changed)'
         )
         with connection.cursor() as cursor:
