@@ -34,6 +34,9 @@ run: deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_passes
+	$(BIN)/python manage.py seed_demo_appointments
+	$(BIN)/python manage.py seed_demo_services
+	$(BIN)/python manage.py seed_demo_chatbot
 	@echo "CivicGate is serving on http://$(HOST):$(PORT)/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

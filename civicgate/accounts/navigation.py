@@ -63,6 +63,18 @@ ENTRIES: list[Entry] = [
         (Role.SYSTEM_ADMIN,),
     ),
     Entry(
+        _("Chat inbox"),
+        _("Citizens the chat assistant handed to a person: answer them in the thread."),
+        "chatbot:inbox",
+        (Role.HELPDESK, Role.SYSTEM_ADMIN),
+    ),
+    Entry(
+        _("Chat analytics"),
+        _("Conversations and intents by language and channel; messages not understood."),
+        "chatbot:analytics",
+        (Role.HELPDESK, Role.SYSTEM_ADMIN),
+    ),
+    Entry(
         _("Gate console"),
         _("Scan passes in and out at your gate, online or offline."),
         "passes:console",
@@ -99,9 +111,33 @@ ENTRIES: list[Entry] = [
         (Role.OFFICIAL,),
     ),
     Entry(
+        _("Appointments"),
+        _("Today's appointments, arrivals, requests to confirm, availability and leave."),
+        "appointments:index",
+        (Role.OFFICIAL, Role.DEPARTMENT_STAFF, Role.SYSTEM_ADMIN),
+    ),
+    Entry(
         _("My gates"), _("The gates you guard and their devices."), "org:my_gates", (Role.GUARD,)
     ),
     Entry(_("My team"), _("The employees who report to you."), "org:my_team", (Role.SUPERVISOR,)),
+    Entry(
+        _("Service requests"),
+        _("Your department's complaints and applications: assign, resolve, escalations."),
+        "services:inbox",
+        (Role.DEPARTMENT_STAFF,),
+    ),
+    Entry(
+        _("Service catalogue"),
+        _("Departments' services, what they ask and their resolution targets."),
+        "admin:services_service_changelist",
+        (Role.SYSTEM_ADMIN,),
+    ),
+    Entry(
+        _("Import service records"),
+        _("Property-tax assessments and receipts, building plans, permissions (dry run first)."),
+        "services:import",
+        (Role.SYSTEM_ADMIN,),
+    ),
     Entry(
         _("My profile"),
         _("Your staff record and identity card."),
