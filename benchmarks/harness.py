@@ -154,3 +154,27 @@ def wrk(
 def workdir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="civicgate-bench-") as tmp:
         yield Path(tmp)
+
+
+def _cpu_busy_and_total() -> tuple[int, int]:
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def machine_busy_percent(seconds: float = 2.0) -> float:
+    """How busy the CPUs were over the next few seconds (Linux), in percent."""
+    busy1, total1 = _cpu_busy_and_total()
+    time.sleep(seconds)
+    busy2, total2 = _cpu_busy_and_total()
+    return 100.0 * (busy2 - busy1) / max(1, total2 - total1)
+
+
+def wait_until_quiet(max_busy: float, timeout: float) -> float:
+    """Wait (up to timeout seconds) until other work leaves the CPUs nearly idle; figures
+    taken beside a busy neighbour are not comparable with others. Returns the last reading."""
+    deadline = time.monotonic() + timeout
+    busy = machine_busy_percent()
+    while busy > max_busy and time.monotonic() < deadline:
+        busy = machine_busy_percent()
+    return busy

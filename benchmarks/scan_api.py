@@ -26,7 +26,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import ROOT, manage, production_env, production_server, workdir, wrk
+from benchmarks.harness import (
+    ROOT,
+    machine_busy_percent,
+    manage,
+    production_env,
+    production_server,
+    wait_until_quiet,
+    workdir,
+    wrk,
+)
 
 SEED = """
 import json, sys
@@ -101,6 +110,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rate", type=int, default=500)
+    parser.add_argument(
+        "--quiet-wait",
+        type=int,
+        default=0,
+        help="wait up to this many seconds for the machine to be idle before loading it",
+    )
     args = parser.parse_args()
     if shutil.which("node") is None:
         raise SystemExit(
@@ -131,6 +146,7 @@ def main() -> None:
         )
         warm = lua_script(tmp / "warm.lua", seed["token"], warm_passes, 1)
         main_run = lua_script(tmp / "scan.lua", seed["token"], passes, 2)
+        busy_before = wait_until_quiet(10.0, args.quiet_wait)
         with production_server(env, args.workers) as base:
             wrk(f"{base}/healthz", seconds=2, connections=args.connections)
             wrk(f"{base}/api/v1/gate/scans", seconds=2, connections=args.connections, script=warm)
@@ -152,11 +168,15 @@ def main() -> None:
                     text=True,
                 ).stdout
             )
+        busy_after = machine_busy_percent(1.0)
         decisions = manage(env, "shell", "-v0", "-c", COUNT).strip()
     db = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"scan API on {db}, gunicorn {args.workers} workers, {args.connections} connections, "
         f"{args.seconds}s, {len(passes)} passes"
+    )
+    print(
+        f"  CPUs busy with other work: {busy_before:.0f}% before the load, {busy_after:.0f}% after"
     )
     for name, result in (("POST /api/v1/gate/scans", scans), ("GET /healthz", ceiling)):
         print(f"  {name}")

@@ -4,11 +4,9 @@ passes knows nothing of appointments: the appointment points at its pass, and ar
 from the pass's gate scans.
 """
 
-from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import DateTimeField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -20,7 +18,6 @@ from civicgate.passes.actions import (
     issue_pass,
     revoke_pass,
 )
-from civicgate.passes.approvals import AlreadyDecided, approve_pass
 from civicgate.passes.citizen_actions import queue_pass_delivery
 from civicgate.passes.models import GatePass, GateScan
 
@@ -33,13 +30,12 @@ def pass_window(appointment: Appointment, availability: Availability) -> tuple[d
     )
 
 
-def issue_for(
-    appointment: Appointment, *, actor: Any, request: Any = None, confirmed_by_host: bool = False
-) -> GatePass:
+def issue_for(appointment: Appointment, *, actor: Any, request: Any = None) -> GatePass:
     """Issue the appointment's pass and queue its delivery; inside the caller's transaction.
 
-    Where the official's department has passes approved by the host, the pass stays pending
-    (the passes approvals screen) unless the official confirmed the appointment themself.
+    A pass is issued only for a confirmed appointment: the official confirmed it, or accepts
+    bookings at once. Either way the host agreed to the visit beforehand, so the pass needs no
+    approval step even where the department has its hosts approve passes.
     """
     availability = Availability.objects.get(official_id=appointment.official_id)
     visitor = get_or_create_visitor(
@@ -64,14 +60,9 @@ def issue_for(
         host_official=appointment.official,
         actor=actor,
         request=request,
+        pre_approved=True,
     )
-    if gate_pass.state == GatePass.State.PENDING and confirmed_by_host:
-        # The department wants its host to approve passes; the official confirming the
-        # appointment is that approval (approve_pass queues the delivery).
-        with suppress(PermissionDenied, AlreadyDecided):
-            gate_pass = approve_pass(gate_pass, user=actor, request=request)
-    elif gate_pass.state == GatePass.State.ISSUED:
-        queue_pass_delivery(gate_pass, language=appointment.language)
+    queue_pass_delivery(gate_pass, language=appointment.language)
     return gate_pass
 
 

@@ -84,10 +84,13 @@ def issue_pass(
     actor: Any = None,
     issued_by: Any = None,
     request: Any = None,
+    pre_approved: bool = False,
 ) -> GatePass:
     """Issue a pass (or a pending one where the host's department requires approval).
 
     The chatbot, the citizen web page, the gate desk, appointments and issue_pass call this.
+    pre_approved: the host agreed to this visit beforehand (a confirmed appointment), so the
+    pass is issued at once even where the department wants its hosts to approve passes.
     """
     errors: dict[str, str] = {}
     if host_official is None and host_department is None:
@@ -109,7 +112,7 @@ def issue_pass(
         errors["purpose"] = _("Say what the visit is for.")
     if errors:
         raise ValidationError(errors)
-    pending = _needs_approval(host_official, host_department)
+    pending = not pre_approved and _needs_approval(host_official, host_department)
     with transaction.atomic():
         gate_pass = GatePass(
             visitor=visitor,
@@ -143,6 +146,7 @@ def issue_pass(
                 "valid_from": valid_from,
                 "valid_until": valid_until,
                 "gates": [g.code for g in gates],
+                "pre_approved": pre_approved,
             },
         )
         transaction.on_commit(lambda: touts.check_visitor(visitor))

@@ -12,15 +12,9 @@ gate (entry only) -> state of the pass -> time window (entry only; leaving late 
 flagged overdue) -> watch list (entry only) -> anti-passback -> allow.
 """
 
-import fcntl
-import os
-import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from civicgate.accounts.access import can_see_office
 from civicgate.audit.chain import record
+from civicgate.core.writers import writers_in_line
 from civicgate.org.models import Department, Employee, Gate, Office, Official
 from civicgate.passes import keys, tokens, watchlist
 from civicgate.passes.models import GatePass, GateScan, SecurityAlert, Visitor, WatchlistEntry
@@ -536,7 +531,7 @@ def record_scan(
         if refused_locally and decision.reason == "ok":
             decision.reason = "refused_offline"
         try:
-            with _writers_queue(), transaction.atomic():
+            with writers_in_line(), transaction.atomic():
                 scan = _write(
                     decision,
                     scan_id,
@@ -572,37 +567,6 @@ def record_scan(
 
 # A pass moves under a scan only when another gate scans it in the same instant.
 _ATTEMPTS = 5
-
-
-_queue_lock = threading.Lock()
-_queue_files: dict[tuple[int, str], Any] = {}
-
-
-@contextmanager
-def _writers_queue() -> Iterator[None]:
-    """On a SQLite file database: wait in line for the write transaction.
-
-    SQLite lets one writer in at a time; the others poll, sleeping ever longer between tries
-    (up to 100 ms), and a busy gate's slowest answers are those sleeps. Here the server's
-    processes queue on a lock file next to the database instead, and the next writer starts
-    the moment the last one commits. Other writers of the database still poll as before.
-    """
-    connection: Any = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "sqlite" or connection.in_atomic_block or connection.is_in_memory_db():
-        yield
-        return
-    path = f"{connection.settings_dict['NAME']}.scan-lock"
-    # Opened in each process: a file inherited through fork would share its lock with the parent.
-    key = (os.getpid(), path)
-    with _queue_lock:
-        lock_file = _queue_files.get(key)
-        if lock_file is None:
-            lock_file = _queue_files[key] = Path(path).open("a+b")  # noqa: SIM115
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def _write(

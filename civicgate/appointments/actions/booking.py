@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgate.accounts.models import Citizen
-from civicgate.appointments import gatepass, notices, writers
+from civicgate.appointments import gatepass, notices
 from civicgate.appointments.actions import places
 from civicgate.appointments.actions.errors import (
     Changed,
@@ -41,6 +41,7 @@ from civicgate.appointments.selectors.slots import (
     open_appointments_with,
 )
 from civicgate.audit.chain import record
+from civicgate.core.writers import writers_in_line
 from civicgate.org.models import Official
 
 HOLD_MINUTES = 5
@@ -200,7 +201,7 @@ def hold_slot(
     minutes = max(1, min(minutes, 15))
     check = _offered(official, start, now)
     try:
-        with writers.in_line(), transaction.atomic():
+        with writers_in_line(), transaction.atomic():
             if seen_full(official.code, start, now):
                 raise SlotTaken("slot")
             _lock_citizen(citizen)
@@ -268,7 +269,7 @@ def book_appointment(
     now = timezone.now()
     check = None if hold else _offered(official, start, now)
     try:
-        with writers.in_line(), transaction.atomic():
+        with writers_in_line(), transaction.atomic():
             if check is not None and seen_full(official.code, start, now):
                 raise SlotTaken("slot")
             _lock_citizen(citizen)

@@ -44,9 +44,7 @@ def confirm_appointment(appointment: Appointment, *, user: Any, request: Any = N
         if not changed:
             raise Changed(_("Someone has already decided this request, or it was cancelled."))
         appointment.refresh_from_db()
-        appointment.gate_pass = gatepass.issue_for(
-            appointment, actor=user, request=request, confirmed_by_host=True
-        )
+        appointment.gate_pass = gatepass.issue_for(appointment, actor=user, request=request)
         appointment.save(update_fields=["gate_pass", "updated_at"])
         notices.tell_citizen(appointment, notices.CONFIRMED)
         record(

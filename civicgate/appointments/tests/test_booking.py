@@ -16,7 +16,7 @@ from civicgate.appointments.tests.conftest import MONDAY, at
 from civicgate.audit.models import AuditRecord
 from civicgate.notify.models import OutboundMessage
 from civicgate.org.models import Official
-from civicgate.passes.models import GatePass
+from civicgate.passes.models import GatePass, PassPolicy
 
 pytestmark = pytest.mark.django_db
 TUESDAY = MONDAY + timedelta(days=1)
@@ -55,6 +55,20 @@ def test_an_instant_booking_is_confirmed_with_a_pass_for_the_slot_and_its_margin
     assert ("pass_issued", "sms") in keys
     assert ("official_booking_new", "sms") in keys
     assert AuditRecord.objects.filter(action="appointments.booked").count() == 1
+
+
+def test_a_department_that_approves_passes_does_not_hold_back_an_appointments_pass(
+    clock: Any, engineer: Official, citizen: Citizen
+) -> None:
+    # Given the official's department has its hosts approve every pass
+    PassPolicy.objects.create(department=engineer.employee.department, requires_host_approval=True)
+    # When a citizen books with that official, who confirms bookings at once
+    appointment = book(engineer, citizen)
+    # Then the booking is the host's approval: the pass is valid now, not waiting
+    gate_pass = appointment.gate_pass
+    assert gate_pass is not None and gate_pass.state == GatePass.State.ISSUED
+    issued = AuditRecord.objects.get(action="passes.pass_issued", object_id=gate_pass.code)
+    assert issued.data["pre_approved"] is True
 
 
 def test_messages_go_in_the_citizens_language(

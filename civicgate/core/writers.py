@@ -1,10 +1,11 @@
-"""On a SQLite file database, booking writers wait in line instead of polling for the lock.
+"""On a SQLite file database, busy writers wait in line instead of polling for the lock.
 
 SQLite lets one writer in at a time; the others sleep in its busy handler ever longer between
-tries (up to 100 ms), so when two hundred citizens press Book at once the slowest wait in those
-sleeps. Here the server's processes queue on a lock file next to the database and the next
-writer starts the moment the last one commits (as the gate scans do). PostgreSQL needs none of
-this: its row locks queue the writers of one slot.
+tries (up to 100 ms), so under a burst (a queue at a gate, two hundred citizens pressing Book
+at once) the slowest answers are those sleeps. Writers that go through writers_in_line() queue
+on one lock file next to the database instead, and the next starts the moment the last one
+commits. Other writers of the database still poll as before. PostgreSQL needs none of this:
+its row locks queue the writers of one row.
 """
 
 import fcntl
@@ -22,12 +23,13 @@ _files: dict[tuple[int, str], Any] = {}
 
 
 @contextmanager
-def in_line() -> Iterator[None]:
+def writers_in_line() -> Iterator[None]:
+    """Hold the database's writer queue for the transaction opened inside this block."""
     connection: Any = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "sqlite" or connection.in_atomic_block or connection.is_in_memory_db():
         yield
         return
-    path = f"{connection.settings_dict['NAME']}.booking-lock"
+    path = f"{connection.settings_dict['NAME']}.write-lock"
     # Opened in each process: a file inherited through fork would share its lock with the parent.
     key = (os.getpid(), path)
     with _lock:
