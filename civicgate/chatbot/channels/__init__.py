@@ -1,0 +1,1 @@
+"""Channels: adapters between the outside (web chat, WhatsApp, terminal) and the dialogue."""
