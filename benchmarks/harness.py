@@ -3,6 +3,7 @@ generator in a separate process. Scripts in this folder print their figures; doc
 records them with the command that produced them.
 """
 
+import fcntl
 import os
 import re
 import secrets
@@ -79,8 +80,35 @@ def _free_port() -> int:
 
 
 @contextmanager
+def machine_to_ourselves(max_busy: float = 15.0, timeout: float = 900.0) -> Iterator[None]:
+    """One load test at a time on this machine, started when the CPUs are nearly idle.
+
+    Benchmarks started side by side queue on a lock file; then the holder waits (up to
+    timeout) for other work to quiet down. Figures taken beside a busy neighbour are not
+    comparable with others, so the reading is printed with the results.
+    """
+    with Path(tempfile.gettempdir(), "civicgate-benchmark.lock").open("a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            busy = wait_until_quiet(max_busy, timeout)
+            print(f"(CPUs {busy:.0f}% busy with other work when the load started)", flush=True)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextmanager
 def production_server(env: dict[str, str], workers: int) -> Iterator[str]:
-    """Start gunicorn with deploy/gunicorn.conf.py; yield its base URL; stop it afterwards."""
+    """Start gunicorn with deploy/gunicorn.conf.py; yield its base URL; stop it afterwards.
+
+    Holds machine_to_ourselves() while it runs: one load test at a time, on a quiet machine.
+    """
+    with machine_to_ourselves(), _server(env, workers) as base:
+        yield base
+
+
+@contextmanager
+def _server(env: dict[str, str], workers: int) -> Iterator[str]:
     port = _free_port()
     server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers))
     gunicorn = str(Path(PYTHON).parent / "gunicorn")

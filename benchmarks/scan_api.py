@@ -32,7 +32,6 @@ from benchmarks.harness import (
     manage,
     production_env,
     production_server,
-    wait_until_quiet,
     workdir,
     wrk,
 )
@@ -110,12 +109,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rate", type=int, default=500)
-    parser.add_argument(
-        "--quiet-wait",
-        type=int,
-        default=0,
-        help="wait up to this many seconds for the machine to be idle before loading it",
-    )
     args = parser.parse_args()
     if shutil.which("node") is None:
         raise SystemExit(
@@ -146,8 +139,8 @@ def main() -> None:
         )
         warm = lua_script(tmp / "warm.lua", seed["token"], warm_passes, 1)
         main_run = lua_script(tmp / "scan.lua", seed["token"], passes, 2)
-        busy_before = wait_until_quiet(10.0, args.quiet_wait)
         with production_server(env, args.workers) as base:
+            busy_before = machine_busy_percent(1.0)
             wrk(f"{base}/healthz", seconds=2, connections=args.connections)
             wrk(f"{base}/api/v1/gate/scans", seconds=2, connections=args.connections, script=warm)
             ceiling = wrk(f"{base}/healthz", seconds=args.seconds, connections=args.connections)
