@@ -14,3 +14,10 @@ max_requests = 10000
 max_requests_jitter = 1000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker: object) -> None:
+    """Views imported, SQLite checkpoints in the background, start-up objects frozen."""
+    from civicgate.core import worker as prepared
+
+    prepared.prepare()
