@@ -290,6 +290,11 @@ TOUT_MAX_PASSES_PER_WEEK = env_int("TOUT_MAX_PASSES_PER_WEEK", 5, minimum=1)
 TOUT_MAX_HOSTS = env_int("TOUT_MAX_HOSTS", 4, minimum=1)
 TOUT_WINDOW_DAYS = env_int("TOUT_WINDOW_DAYS", 30, minimum=1)
 
+# Department services: where property-tax dues are paid (KMC's payment portal).
+KMC_PAYMENT_URL = env_str("KMC_PAYMENT_URL", "https://www.kmcgov.in/KMCPortal/")
+# Web chat: messages one client may send per minute.
+CHAT_RATE_LIMIT_PER_MINUTE = env_int("CHAT_RATE_LIMIT_PER_MINUTE", 60, minimum=1)
+
 # Devices: how far a device clock may drift before admins are warned.
 DEVICE_CLOCK_DRIFT_WARN_SECONDS = env_int("DEVICE_CLOCK_DRIFT_WARN_SECONDS", 60, minimum=1)
 

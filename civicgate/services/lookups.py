@@ -27,12 +27,10 @@ from civicgate.services.models import (
     PlanApplication,
 )
 
-DEFAULT_PAYMENT_URL = "https://www.kmcgov.in/KMCPortal/"
-
 
 def payment_url() -> str:
-    """KMC's payment portal: the one place the setting is read."""
-    return str(getattr(settings, "KMC_PAYMENT_URL", DEFAULT_PAYMENT_URL))
+    """KMC's payment portal (settings.KMC_PAYMENT_URL): the one place the setting is read."""
+    return str(settings.KMC_PAYMENT_URL)
 
 
 def clean_number(raw: str) -> str:
