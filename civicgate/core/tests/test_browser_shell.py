@@ -19,6 +19,11 @@ HOME_TILES = {
         "Devices",
         "Audit trail",
         "Outbox",
+        "Appointments",
+        "Service catalogue",
+        "Import service records",
+        "Chat inbox",
+        "Chat analytics",
         "My profile",
     },
     Role.SECURITY_ADMIN: {
@@ -34,9 +39,11 @@ HOME_TILES = {
     },
     Role.DESK_OPERATOR: {"Officials", "My profile"},
     Role.GUARD: {"Gate console", "Who is inside", "My gates", "My profile"},
-    Role.OFFICIAL: {"Officials", "Visitor approvals", "My profile"},
+    Role.OFFICIAL: {"Officials", "Visitor approvals", "Appointments", "My profile"},
     Role.SUPERVISOR: {"Employees", "My team", "My profile"},
     Role.EMPLOYEE: {"My profile"},
+    Role.DEPARTMENT_STAFF: {"Service requests", "Appointments", "My profile"},
+    Role.HELPDESK: {"Chat inbox", "Chat analytics", "My profile"},
 }
 
 
