@@ -17,11 +17,14 @@ GENESIS = "0" * 64
 _PG_LOCK_KEY = 0x4356_4741_5544_4954
 
 
-def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
-    body = json.dumps(
+def _canonical(fields: dict[str, Any]) -> str:
+    return json.dumps(
         fields, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder, ensure_ascii=False
     )
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{_canonical(fields)}".encode()).hexdigest()
 
 
 def _hashed_fields(record: AuditRecord) -> dict[str, Any]:
@@ -70,6 +73,98 @@ class ChainBreak:
     problem: str
 
 
+@dataclass
+class Prepared:
+    """An audit record made ready outside any lock: everything but its place in the chain."""
+
+    entry: AuditRecord
+    # The hashed JSON up to its last key, "seq" (keys are sorted: it comes last).
+    body_prefix: str
+    params: list[Any]
+
+
+def prepare(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: Any = None,
+    office: Any = None,
+    request: HttpRequest | None = None,
+    data: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> Prepared:
+    """Build a record for append(); see record() for the arguments.
+
+    A busy writer (a gate scan) prepares its record before it queues for the database, so
+    that it holds the chain for no longer than the few statements that link the record in.
+    """
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        actor = request.user
+    kind, actor_id, label = _actor(actor)
+    object_type = object_id = ""
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = str(getattr(obj, "code", None) or obj.pk)
+    office_code = office if isinstance(office, str) else getattr(office, "code", "") or ""
+    entry = AuditRecord(
+        seq=0,
+        at=timezone.now(),
+        actor_kind=kind,
+        actor_id=actor_id,
+        actor_label=label[:200],
+        action=action,
+        object_type=object_type,
+        object_id=object_id[:64],
+        office_code=office_code,
+        ip_address=ip_address or client_address(request),
+        data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
+        prev_hash=GENESIS,
+        hash="",
+    )
+    fields = _hashed_fields(entry)
+    del fields["seq"]
+    body = _canonical(fields)
+    params = [
+        field.get_db_prep_save(field.pre_save(entry, True), connection) for field in _INSERT_FIELDS
+    ]
+    return Prepared(entry, body[:-1], params)
+
+
+def append(prepared: Prepared) -> AuditRecord:
+    """Link a prepared record into the chain, inside the caller's transaction."""
+    entry = prepared.entry
+    # No savepoint of its own: a failure here fails the caller's transaction anyway, and the
+    # savepoint would cost two round trips on every audited action.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not _server_side_binding():
+            # Held from here to the commit: every writer of the chain waits here, so it is
+            # taken last, after the action's own writes. Both statements go in one round
+            # trip; the second takes its own snapshot after the lock is granted, so it sees
+            # the record of the writer that held the lock before.
+            cursor.execute(f"SELECT pg_advisory_xact_lock(%s); {_LAST_SQL}", [_PG_LOCK_KEY])
+            cursor.nextset()
+        else:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+            cursor.execute(_LAST_SQL)
+        last = cursor.fetchone()
+        entry.seq = (last[0] + 1) if last else 1
+        entry.prev_hash = last[1] if last else GENESIS
+        # The same text _digest() hashes: the sorted JSON with "seq" as its last key.
+        body = f'{prepared.body_prefix},"seq":{entry.seq}}}'
+        entry.hash = hashlib.sha256(f"{entry.prev_hash}\n{body}".encode()).hexdigest()
+        params = list(prepared.params)
+        params[_SEQ], params[_PREV_HASH], params[_HASH] = entry.seq, entry.prev_hash, entry.hash
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f'{_INSERT_SQL} RETURNING "id"', params)
+            entry.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(_INSERT_SQL, params)
+            entry.pk = cursor.lastrowid
+        entry._state.adding, entry._state.db = False, connection.alias
+    return entry
+
+
 def record(
     action: str,
     *,
@@ -88,56 +183,17 @@ def record(
     data: what changed (before/after), reasons, counts; never secrets or full personal data.
     ip_address: the caller's address where there is no request at hand (else taken from it).
     """
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        actor = request.user
-    kind, actor_id, label = _actor(actor)
-    object_type = object_id = ""
-    if obj is not None:
-        object_type = obj._meta.label_lower
-        object_id = str(getattr(obj, "code", None) or obj.pk)
-    office_code = office if isinstance(office, str) else getattr(office, "code", "") or ""
-    # No savepoint of its own: a failure here fails the caller's transaction anyway, and the
-    # savepoint would cost two round trips on every audited action.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and not _server_side_binding():
-            # Held from here to the commit: every writer of the chain waits here, so it is
-            # taken last, after the action's own writes. Both statements go in one round
-            # trip; the second takes its own snapshot after the lock is granted, so it sees
-            # the record of the writer that held the lock before.
-            cursor.execute(f"SELECT pg_advisory_xact_lock(%s); {_LAST_SQL}", [_PG_LOCK_KEY])
-            cursor.nextset()
-        else:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-            cursor.execute(_LAST_SQL)
-        last = cursor.fetchone()
-        entry = AuditRecord(
-            seq=(last[0] + 1) if last else 1,
-            at=timezone.now(),
-            actor_kind=kind,
-            actor_id=actor_id,
-            actor_label=label[:200],
-            action=action,
-            object_type=object_type,
-            object_id=object_id[:64],
-            office_code=office_code,
-            ip_address=ip_address or client_address(request),
-            data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
-            prev_hash=last[1] if last else GENESIS,
+    return append(
+        prepare(
+            action,
+            actor=actor,
+            obj=obj,
+            office=office,
+            request=request,
+            data=data,
+            ip_address=ip_address,
         )
-        entry.hash = _digest(entry.prev_hash, _hashed_fields(entry))
-        params = [
-            field.get_db_prep_save(field.pre_save(entry, True), connection)
-            for field in _INSERT_FIELDS
-        ]
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(f'{_INSERT_SQL} RETURNING "id"', params)
-            entry.pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(_INSERT_SQL, params)
-            entry.pk = cursor.lastrowid
-        entry._state.adding, entry._state.db = False, connection.alias
-    return entry
+    )
 
 
 def _server_side_binding() -> bool:
@@ -149,6 +205,9 @@ def _server_side_binding() -> bool:
 _TABLE = AuditRecord._meta.db_table
 _LAST_SQL = f'SELECT "seq", "hash" FROM "{_TABLE}" ORDER BY "seq" DESC LIMIT 1'  # noqa: S608
 _INSERT_FIELDS = [f for f in AuditRecord._meta.concrete_fields if f is not AuditRecord._meta.pk]
+_SEQ, _PREV_HASH, _HASH = (
+    [f.name for f in _INSERT_FIELDS].index(name) for name in ("seq", "prev_hash", "hash")
+)
 _INSERT_COLUMNS = ", ".join(f'"{field.column}"' for field in _INSERT_FIELDS)
 # Names from the model's metadata only; every value goes as a parameter.
 _INSERT_SQL = (

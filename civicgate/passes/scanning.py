@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgate.accounts.access import can_see_office
+from civicgate.audit import chain
 from civicgate.audit.chain import record
 from civicgate.core.writers import writers_in_line
 from civicgate.org.models import Department, Employee, Gate, Office, Official
@@ -454,10 +455,16 @@ class _Insert:
         self.sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks})'  # noqa: S608
         self.returning = f'{self.sql} RETURNING "{meta.pk.column}"'
 
-    def _params(self, obj: Any, connection: Any) -> list[Any]:
+    def params(self, obj: Any) -> list[Any]:
+        """The INSERT's values for obj, worked out once (before any lock is taken)."""
+        connection = connections[DEFAULT_DB_ALIAS]
         return [
             field.get_db_prep_save(field.pre_save(obj, True), connection) for field in self.fields
         ]
+
+    def _params(self, obj: Any) -> list[Any]:
+        ready = getattr(obj, "insert_params", None)
+        return ready if ready is not None else self.params(obj)
 
     def with_statement(self, obj: Any, sql: str, params: list[Any]) -> int:
         """PostgreSQL: run sql (an UPDATE) and the INSERT as one statement; the UPDATE's rowcount.
@@ -472,14 +479,14 @@ class _Insert:
             f' RETURNING "{obj._meta.pk.column}", (SELECT count(*) FROM changed)'
         )
         with connection.cursor() as cursor:
-            cursor.execute(statement, [*params, *self._params(obj, connection)])
+            cursor.execute(statement, [*params, *self._params(obj)])
             obj.pk, changed = cursor.fetchone()
         obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
         return int(changed)
 
     def __call__(self, obj: Any) -> Any:
         connection = connections[DEFAULT_DB_ALIAS]
-        params = self._params(obj, connection)
+        params = self._params(obj)
         with connection.cursor() as cursor:
             if connection.features.can_return_columns_from_insert:
                 cursor.execute(self.returning, params)
@@ -530,21 +537,14 @@ def record_scan(
         decision = _decide(text, direction, decided_at, gate)
         if refused_locally and decision.reason == "ok":
             decision.reason = "refused_offline"
+        # Everything that needs no lock is made ready before queueing for the database.
+        scan = _new_scan(
+            decision, scan_id, text, direction, scanned_at, gate, device, guard, offline
+        )
+        audit = _scan_audit(scan, decision.gate_pass, gate, device, guard, request, decision)
         try:
             with writers_in_line(), transaction.atomic():
-                scan = _write(
-                    decision,
-                    scan_id,
-                    text,
-                    direction,
-                    scanned_at,
-                    decided_at,
-                    gate,
-                    device=device,
-                    guard=guard,
-                    offline=offline,
-                    request=request,
-                )
+                _write(decision, scan, audit, decided_at, gate)
         except _PassMoved:
             continue
         except IntegrityError:
@@ -569,48 +569,55 @@ def record_scan(
 _ATTEMPTS = 5
 
 
-def _write(
+def _new_scan(
     decision: _Decision,
     scan_id: uuid.UUID,
     text: str,
     direction: str,
     scanned_at: datetime,
-    decided_at: datetime,
     gate: Gate,
-    *,
     device: Any,
     guard: Any,
     offline: bool,
-    request: Any,
 ) -> GateScan:
-    """The writes of one scan, in the caller's transaction: the scan first (a repeated
-    scan_id fails here, before anything else), then the pass, the alert, the audit record."""
-    reason = decision.reason
-    gate_pass = decision.gate_pass
     scan = GateScan(
         scan_id=scan_id,
-        gate_pass=gate_pass,
+        gate_pass=decision.gate_pass,
         office_id=gate.office_id,
         gate=gate,
         device=device,
         guard=guard,
         direction=direction,
-        decision=ALLOW if reason == "ok" else DENY,
-        reason=reason,
+        decision=ALLOW if decision.reason == "ok" else DENY,
+        reason=decision.reason,
         raw_code=text[:400],
         scanned_at=scanned_at,
         offline=offline,
     )
+    scan.insert_params = _insert_scan.params(scan)  # type: ignore[attr-defined]
+    return scan
+
+
+def _write(
+    decision: _Decision,
+    scan: GateScan,
+    audit: chain.Prepared | None,
+    decided_at: datetime,
+    gate: Gate,
+) -> None:
+    """The writes of one scan, in the caller's transaction: the scan first (a repeated
+    scan_id fails here, before anything else), then the pass, the alert, the audit record."""
+    reason = decision.reason
+    gate_pass = decision.gate_pass
     if reason == "ok":
         assert gate_pass is not None
-        _apply(gate_pass, direction, decided_at, gate, scan)
+        _apply(gate_pass, scan.direction, decided_at, gate, scan)
     else:
         _insert_scan(scan)
     if decision.watch is not None and reason == "watchlist_hold":
         _alert_hold(scan, gate_pass, decision.watch, gate)
-    if reason == "ok" or reason in _AUDITED_DENIALS:
-        _audit_scan(scan, gate_pass, gate, device, guard, request, decision)
-    return scan
+    if audit is not None:
+        chain.append(audit)
 
 
 def _alert_hold(scan: GateScan, gate_pass: Any, entry: WatchlistEntry, gate: Gate) -> None:
@@ -629,7 +636,7 @@ def _alert_hold(scan: GateScan, gate_pass: Any, entry: WatchlistEntry, gate: Gat
     )
 
 
-def _audit_scan(
+def _scan_audit(
     scan: GateScan,
     gate_pass: GatePass | None,
     gate: Gate,
@@ -637,7 +644,10 @@ def _audit_scan(
     guard: Any,
     request: Any,
     decision: _Decision,
-) -> None:
+) -> chain.Prepared | None:
+    """The scan's audit record, ready to append; None for a refusal not worth auditing."""
+    if not (decision.reason == "ok" or decision.reason in _AUDITED_DENIALS):
+        return None
     data: dict[str, Any] = {
         "scan_id": str(scan.scan_id),
         "gate": gate.code,
@@ -654,7 +664,7 @@ def _audit_scan(
         data["watchlist_entry"] = decision.watch.code
     if gate_pass is None:
         data["raw_code"] = scan.raw_code[:120]
-    record(
+    return chain.prepare(
         "passes.scan_allowed" if scan.decision == ALLOW else "passes.scan_denied",
         actor=_actor(device, guard),
         obj=gate_pass,
