@@ -1,14 +1,14 @@
 """Writes of the organisation app: each one atomic, each one audited."""
 
-import hashlib
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from civicgate.audit.chain import record
-from civicgate.org.importing import ImportFileError, ImportReport, Row, check_file
+from civicgate.org.importing import ImportReport, Row, check_file
+from civicgate.org.imports import import_all_or_nothing
 from civicgate.org.models import Employee
 
 
@@ -38,34 +38,19 @@ def import_employees(
     All or nothing: if any row is bad the report says why and nothing is written. The check is
     repeated inside the transaction, so a sheet checked minutes ago is judged against today's data.
     """
-    if dry_run:
-        return check_file(data, filename)
-    try:
-        with transaction.atomic():
-            report = check_file(data, filename)
-            if not report.ok:
-                return report
-            _write(report)
-            record(
-                "org.employees_imported",
-                actor=actor,
-                request=request,
-                data={
-                    "file": filename,
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "rows": len(report.rows),
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
-    except IntegrityError:
-        raise ImportFileError(
-            _(
-                "Employees were changed by someone else during the import. Nothing was written; try again."
-            )
-        ) from None
-    return report
+    return import_all_or_nothing(
+        data,
+        filename,
+        check=lambda: check_file(data, filename),
+        write=_write,
+        action="org.employees_imported",
+        conflict=lambda: _(
+            "Employees were changed by someone else during the import. Nothing was written; try again."
+        ),
+        actor=actor,
+        request=request,
+        dry_run=dry_run,
+    )
 
 
 def _write(report: ImportReport) -> None:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from civicgate.accounts.access import role_required
 from civicgate.accounts.roles import Role
+from civicgate.core.spreadsheets import imported_message
 from civicgate.org import actions, spool
 from civicgate.org.forms import ImportUploadForm
 from civicgate.org.importing import COLUMNS, REQUIRED_COLUMNS, ImportFileError
@@ -36,11 +37,8 @@ def import_employees(request: HttpRequest) -> HttpResponse:
         except ImportFileError as exc:
             form.add_error("file", exc.message)
         else:
-            _forget(request)
-            token = ""
-            if report.ok:
-                token, sha256 = spool.keep(data)
-                request.session[SESSION_KEY] = {"token": token, "sha256": sha256, "name": name}
+            spool.forget(request, SESSION_KEY)
+            token = spool.stash(request, SESSION_KEY, data, name=name) if report.ok else ""
             return render(request, "org/import_report.html", {"report": report, "token": token})
     return render(
         request, "org/import.html", {"form": form, "columns": COLUMNS, "required": REQUIRED_COLUMNS}
@@ -48,25 +46,15 @@ def import_employees(request: HttpRequest) -> HttpResponse:
 
 
 def _confirm(request: HttpRequest) -> HttpResponse:
-    pending = request.session.get(SESSION_KEY) or {}
     if request.FILES:
         messages.error(
             request, _("A file cannot be sent with the confirmation. Upload it and check it first.")
         )
         return redirect("org:import")
-    if not pending or request.POST.get("token") != pending.get("token"):
-        messages.error(
-            request, _("This import has expired or was already done. Upload the file again.")
-        )
+    taken = spool.take(request, SESSION_KEY)
+    if taken is None:
         return redirect("org:import")
-    try:
-        data = spool.load(pending["token"], pending["sha256"])
-    except FileNotFoundError:
-        _forget(request)
-        messages.error(
-            request, _("This import has expired or was already done. Upload the file again.")
-        )
-        return redirect("org:import")
+    pending, data = taken
     try:
         report = actions.import_employees(
             data, pending["name"], actor=request.user, request=request
@@ -74,26 +62,11 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     except ImportFileError as exc:
         messages.error(request, exc.message)
         return redirect("org:import")
-    _forget(request)
+    spool.forget(request, SESSION_KEY)
     if not report.ok:
         messages.error(
             request, _("The employee records changed since the check. Nothing was imported.")
         )
         return render(request, "org/import_report.html", {"report": report, "token": ""})
-    messages.success(
-        request,
-        _("Imported %(file)s: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
-        % {
-            "file": pending["name"],
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-        },
-    )
+    messages.success(request, imported_message(pending["name"], report))
     return redirect("org:employees")
-
-
-def _forget(request: HttpRequest) -> None:
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending:
-        spool.discard(pending["token"])

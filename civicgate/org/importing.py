@@ -8,41 +8,46 @@ The file is the source of truth for the columns it has: a blank cell clears an o
 field of existing employees unchanged.
 """
 
-import csv
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from civicgate.core import spreadsheets
 from civicgate.core.phone import normalize_mobile
+from civicgate.core.spreadsheets import (
+    ALLOWED_EXTENSIONS,
+    ImportFileError,
+    ImportRow,
+    mark_repeats,
+    normalise_header,
+    read_sheet,
+)
 from civicgate.org.models import Department, Employee, Office
+
+__all__ = [
+    "ALLOWED_EXTENSIONS",
+    "COLUMNS",
+    "REQUIRED_COLUMNS",
+    "ImportFileError",
+    "ImportReport",
+    "Row",
+    "check_file",
+    "check_rows",
+    "normalise_header",
+    "read_table",
+]
 
 REQUIRED_COLUMNS = ("staff_number", "name", "designation", "department", "office")
 OPTIONAL_COLUMNS = ("mobile", "card_number", "supervisor_staff_number", "active")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 # A sheet of a few thousand staff is normal; a cap keeps a hostile file from exhausting memory.
 MAX_ROWS = 20_000
-MAX_COLUMNS = 50
 
 _TRUE = {"yes", "y", "true", "1", "active"}
 _FALSE = {"no", "n", "false", "0", "inactive"}
 _MAX_LENGTHS = {"staff_number": 30, "name": 200, "designation": 200, "card_number": 40}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be used: too big, wrong type, unreadable, bad header."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _labels() -> dict[str, str]:
@@ -60,17 +65,13 @@ def _labels() -> dict[str, str]:
 
 
 @dataclass
-class Row:
-    """One data row of the sheet, its number as the spreadsheet shows it, and what is wrong."""
+class Row(ImportRow):
+    """One employee row of the sheet and what its cells name."""
 
-    number: int
-    values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
     department: Department | None = None
     office: Office | None = None
     mobile: str = ""
     active: bool = True
-    existing: bool = False
 
     @property
     def staff_number(self) -> str:
@@ -78,155 +79,25 @@ class Row:
 
 
 @dataclass
-class ImportReport:
-    filename: str
-    columns: list[str]
-    rows: list[Row]
+class ImportReport(spreadsheets.ImportReport[Row]):
     ignored_columns: list[str] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def bad_rows(self) -> list[Row]:
-        return [row for row in self.rows if row.errors]
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.rows) and not self.bad_rows
-
-    @property
-    def to_create(self) -> int:
-        return sum(1 for row in self.rows if not row.existing and not row.errors)
-
-    @property
-    def to_update(self) -> int:
-        return sum(1 for row in self.rows if row.existing and not row.errors)
-
-    def has_column(self, name: str) -> bool:
-        return name in self.columns
-
-
-def normalise_header(text: str) -> str:
-    """'Staff Number', ' staff-number ' and 'STAFF_NUMBER' all become 'staff_number'."""
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    if data.startswith(b"PK\x03\x04") or b"\x00" in data[:4096]:
-        raise ImportFileError(_("This file is not a CSV text file. Upload a .csv or .xlsx file."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _(
-                'This CSV file is not in UTF-8. In the spreadsheet, save it as "CSV UTF-8" and upload it again.'
-            )
-        ) from None
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("This CSV file cannot be read: %(problem)s") % {"problem": exc}
-        ) from None
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    if not data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(
-            _("This file is not an Excel workbook (.xlsx). Upload a .csv or .xlsx file.")
-        )
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise ImportFileError(
-            _("This Excel file cannot be read. Open it in a spreadsheet, save it again and retry.")
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            rows.append([_cell_text(value) for value in values])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError):
-        raise ImportFileError(
-            _("This Excel file cannot be read. Open it in a spreadsheet, save it again and retry.")
-        ) from None
-    finally:
-        workbook.close()
 
 
 def read_table(
     data: bytes, filename: str
 ) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[str]]:
     """Return (known columns, [(row number, {column: text})], ignored column names)."""
-    if len(data) > settings.MAX_IMPORT_FILE_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(limit)s MB. Split it into smaller files.")
-            % {"limit": round(settings.MAX_IMPORT_FILE_BYTES / (1024 * 1024), 1)}
-        )
-    extension = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
-    if extension not in ALLOWED_EXTENSIONS:
-        raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
-    table = _read_csv(data) if extension == ".csv" else _read_xlsx(data)
-    skipped = 0
-    while table and not any(table[0]):
-        table.pop(0)
-        skipped += 1
-    if not table:
-        raise ImportFileError(
-            _("The file is empty: it needs a header row and at least one employee.")
-        )
-    header = [normalise_header(cell) for cell in table[0]]
-    present = [name for name in header if name]
-    duplicates = sorted({name for name in present if present.count(name) > 1})
-    if duplicates:
-        raise ImportFileError(
-            _("These columns appear twice: %(columns)s.") % {"columns": ", ".join(duplicates)}
-        )
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise ImportFileError(
-            _("The header row lacks these columns: %(columns)s. Expected: %(expected)s.")
-            % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
-        )
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(n)s rows. Split it into smaller files.") % {"n": MAX_ROWS}
-        )
-    known = [name for name in header if name in COLUMNS]
-    ignored = [name for name in present if name not in COLUMNS]
-    # Row numbers are those the spreadsheet shows (header = row 1), so a clerk can find the row.
-    rows: list[tuple[int, dict[str, str]]] = []
-    for index, cells in enumerate(table[1:], start=skipped + 2):
-        if not any(cells):
-            continue
-        values = {
-            name: (cells[i] if i < len(cells) else "")
-            for i, name in enumerate(header)
-            if name in COLUMNS
-        }
-        rows.append((index, values))
+    sheet = read_sheet(
+        data,
+        filename,
+        max_rows=MAX_ROWS,
+        empty_message=_("The file is empty: it needs a header row and at least one employee."),
+    )
+    sheet.refuse_repeated_columns()
+    sheet.require_columns(REQUIRED_COLUMNS, COLUMNS)
+    rows = sheet.data_rows(COLUMNS)
+    known = [name for name in sheet.header if name in COLUMNS]
+    ignored = [name for name in sheet.header if name and name not in COLUMNS]
     return known, rows, ignored
 
 
@@ -326,16 +197,7 @@ def _check_fields(
 
 
 def _check_repeats(rows: list[Row], column: str, message: str) -> None:
-    first: dict[str, int] = {}
-    for row in rows:
-        value = row.values.get(column, "")
-        if not value:
-            continue
-        key = value.lower()
-        if key in first:
-            row.errors.append(message % {"value": value, "first": first[key]})
-        else:
-            first[key] = row.number
+    mark_repeats(rows, lambda row: row.values.get(column, ""), message, fold_case=True)
 
 
 def _check_cards_against_database(rows: list[Row]) -> None:

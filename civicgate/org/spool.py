@@ -1,7 +1,8 @@
 """Uploaded import files kept on the server between the dry run and the confirmation.
 
 The browser gets only a random token; the confirmation imports the very bytes that were
-checked (their SHA-256 is kept in the session), never a file posted again.
+checked (their SHA-256 is kept in the session), never a file posted again. stash(), take() and
+forget() are that round trip for an import screen (org's employees, services' records).
 """
 
 import contextlib
@@ -9,9 +10,14 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 MAX_AGE_SECONDS = 24 * 3600
@@ -64,3 +70,49 @@ def _remove_stale() -> None:
                 path.unlink(missing_ok=True)
         except OSError:
             continue
+
+
+def stash(request: HttpRequest, session_key: str, data: bytes, **details: str) -> str:
+    """Keep a checked upload for its confirmation; return the token the form sends back.
+
+    details (the file name, say) are kept with it in the session, in place of any other.
+    """
+    token, sha256 = keep(data)
+    request.session[session_key] = {"token": token, "sha256": sha256, **details}
+    return token
+
+
+def take(
+    request: HttpRequest,
+    session_key: str,
+    allowed: Callable[[dict[str, Any]], bool] = lambda pending: True,
+) -> tuple[dict[str, Any], bytes] | None:
+    """The pending upload that the posted confirmation names, and its bytes, exactly as checked.
+
+    None, with a message that tells the person to upload the file again, when a file is posted
+    with the confirmation, the token is not this session's pending one, allowed(pending) is
+    false, or the file is gone or expired (the pending upload is then forgotten).
+    """
+    pending = request.session.get(session_key) or {}
+    taken = None
+    if (
+        not request.FILES
+        and pending
+        and request.POST.get("token") == pending.get("token")
+        and allowed(pending)
+    ):
+        try:
+            taken = pending, load(pending["token"], pending["sha256"])
+        except FileNotFoundError:
+            forget(request, session_key)
+    if taken is None:
+        messages.error(
+            request, _("This import has expired or was already done. Upload the file again.")
+        )
+    return taken
+
+
+def forget(request: HttpRequest, session_key: str) -> None:
+    pending = request.session.pop(session_key, None)
+    if pending:
+        discard(pending["token"])

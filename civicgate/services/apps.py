@@ -7,14 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_defaults(sender: AppConfig, **kwargs: Any) -> None:
-    """Put back missing catalogue services and message templates (after a flush, say)."""
+    """Put back missing catalogue services (after a flush, say)."""
     if sender.label != "services":
         return
-    from civicgate.services import catalogue, messages
+    from civicgate.services import catalogue
 
-    apps = kwargs.get("apps") or global_apps
-    catalogue.load(apps)
-    messages.load(apps)
+    catalogue.load(kwargs.get("apps") or global_apps)
 
 
 def _link_department(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -30,6 +28,8 @@ class ServicesConfig(AppConfig):
     name = "civicgate.services"
     label = "services"
     verbose_name = _("Department services")
+    # Put back by notify after every migrate when missing; an administrator's edits are kept.
+    message_templates = "civicgate.services.messages.rows"
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_defaults, dispatch_uid="civicgate_services_defaults")

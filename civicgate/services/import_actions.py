@@ -1,16 +1,15 @@
 """Writing imported records and staff updates of plans and permissions; all audited."""
 
-import hashlib
 from datetime import datetime, time
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgate.audit.chain import record
 from civicgate.core.crypto import blind_index
-from civicgate.org.importing import ImportFileError
+from civicgate.org.imports import import_all_or_nothing
 from civicgate.services.importing import Report, Row, check_file, quarter_due_date
 from civicgate.services.models import (
     AdvertisementPermission,
@@ -39,43 +38,27 @@ def import_records(
 
     The check runs again inside the transaction, so the write is judged on today's data.
     """
-    if dry_run:
-        return check_file(data, filename, kind)
-    try:
-        with transaction.atomic():
-            report = check_file(data, filename, kind)
-            if not report.ok:
-                return report
-            writer = {
-                "assessments": _write_assessment,
-                "receipts": _write_receipt,
-                "plans": _write_plan,
-                "permissions": _write_permission,
-            }[kind]
-            label = _actor_label(actor)
-            for row in report.rows:
-                outcome = writer(row, filename, label)
-                setattr(report, outcome, getattr(report, outcome) + 1)
-            record(
-                f"services.{kind}_imported",
-                actor=actor,
-                request=request,
-                data={
-                    "file": filename,
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "rows": len(report.rows),
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
-    except IntegrityError:
-        raise ImportFileError(
-            _(
-                "The records were changed by someone else during the import. Nothing was written; try again."
-            )
-        ) from None
-    return report
+
+    def write(report: Report) -> None:
+        writer = _WRITERS[report.kind]
+        label = _actor_label(actor)
+        for row in report.rows:
+            outcome = writer(row, filename, label)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+
+    return import_all_or_nothing(
+        data,
+        filename,
+        check=lambda: check_file(data, filename, kind),
+        write=write,
+        action=f"services.{kind}_imported",
+        conflict=lambda: _(
+            "The records were changed by someone else during the import. Nothing was written; try again."
+        ),
+        actor=actor,
+        request=request,
+        dry_run=dry_run,
+    )
 
 
 def _actor_label(actor: Any) -> str:
@@ -200,6 +183,15 @@ def _write_permission(row: Row, filename: str, label: str) -> str:
         "valid_until": c["valid_until"],
     }
     return _write_status_record(AdvertisementPermission, "permission", row, values, label)
+
+
+# Each writes one checked row and says whether it was created, updated or unchanged.
+_WRITERS = {
+    "assessments": _write_assessment,
+    "receipts": _write_receipt,
+    "plans": _write_plan,
+    "permissions": _write_permission,
+}
 
 
 def update_status(

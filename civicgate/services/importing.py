@@ -1,6 +1,6 @@
 """Reading KMC's CSV exports of assessments, receipts, building plans and permissions.
 
-The same shape as the employee import (org.importing): the file is read with org's readers,
+The same shape as the employee import (org.importing): the file is read by core.spreadsheets,
 every row is checked alone and against the others and the database, and check_file() returns a
 report naming each bad row with its spreadsheet row number and reasons. Nothing here writes;
 import_actions.import_records() writes only a clean report, all or nothing.
@@ -13,25 +13,26 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicgate.core.phone import normalize_mobile
-from civicgate.org.importing import ImportFileError, _read_csv, _read_xlsx, normalise_header
+from civicgate.core.spreadsheets import (
+    ImportFileError,
+    ImportReport,
+    ImportRow,
+    mark_repeats,
+    read_sheet,
+)
 from civicgate.services.models import AdvertisementPermission, Assessment, PlanApplication
 
 MAX_ROWS = 50_000
 
 
 @dataclass
-class Row:
-    number: int
-    values: dict[str, str]
-    errors: list[str] = field(default_factory=list)
+class Row(ImportRow):
     clean: dict[str, Any] = field(default_factory=dict)
-    existing: bool = False
 
     @property
     def key(self) -> str:
@@ -39,30 +40,8 @@ class Row:
 
 
 @dataclass
-class Report:
-    kind: str
-    filename: str
-    columns: list[str]
-    rows: list[Row]
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def bad_rows(self) -> list[Row]:
-        return [row for row in self.rows if row.errors]
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.rows) and not self.bad_rows
-
-    @property
-    def to_create(self) -> int:
-        return sum(1 for row in self.rows if not row.existing and not row.errors)
-
-    @property
-    def to_update(self) -> int:
-        return sum(1 for row in self.rows if row.existing and not row.errors)
+class Report(ImportReport[Row]):
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -309,48 +288,16 @@ KINDS: dict[str, Kind] = {
 
 
 def read_table(data: bytes, filename: str, kind: Kind) -> tuple[list[str], list[Row]]:
-    if len(data) > settings.MAX_IMPORT_FILE_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(limit)s MB. Split it into smaller files.")
-            % {"limit": round(settings.MAX_IMPORT_FILE_BYTES / (1024 * 1024), 1)}
-        )
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension not in ("csv", "xlsx"):
-        raise ImportFileError(_("Only .csv and .xlsx files can be imported."))
-    table = _read_csv(data) if extension == "csv" else _read_xlsx(data)
-    skipped = 0
-    while table and not any(table[0]):
-        table.pop(0)
-        skipped += 1
-    if not table:
-        raise ImportFileError(_("The file is empty: it needs a header row and data rows."))
-    header = [normalise_header(cell) for cell in table[0]]
-    missing = [name for name in kind.required if name not in header]
-    if missing:
-        raise ImportFileError(
-            _("The header row lacks these columns: %(columns)s. Expected: %(expected)s.")
-            % {"columns": ", ".join(missing), "expected": ", ".join(kind.columns)}
-        )
-    duplicates = sorted({n for n in header if n and header.count(n) > 1})
-    if duplicates:
-        raise ImportFileError(
-            _("These columns appear twice: %(columns)s.") % {"columns": ", ".join(duplicates)}
-        )
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(n)s rows. Split it into smaller files.") % {"n": MAX_ROWS}
-        )
-    rows = []
-    for index, cells in enumerate(table[1:], start=skipped + 2):
-        if not any(cells):
-            continue
-        values = {
-            name: (cells[i] if i < len(cells) else "")
-            for i, name in enumerate(header)
-            if name in kind.columns
-        }
-        rows.append(Row(number=index, values=values))
-    return [name for name in header if name in kind.columns], rows
+    sheet = read_sheet(
+        data,
+        filename,
+        max_rows=MAX_ROWS,
+        empty_message=_("The file is empty: it needs a header row and data rows."),
+    )
+    sheet.require_columns(kind.required, kind.columns)
+    sheet.refuse_repeated_columns()
+    rows = [Row(number=n, values=values) for n, values in sheet.data_rows(kind.columns)]
+    return [name for name in sheet.header if name in kind.columns], rows
 
 
 def check_file(data: bytes, filename: str, kind_key: str) -> Report:
@@ -361,17 +308,12 @@ def check_file(data: bytes, filename: str, kind_key: str) -> Report:
     report = Report(kind=kind.key, filename=filename, columns=columns, rows=rows)
     for row in rows:
         kind.check(row)
-    first: dict[str, int] = {}
-    for row in rows:
-        if not row.key:
-            continue
-        if row.key in first:
-            row.errors.append(
-                _("%(value)s is repeated: first in row %(first)s.")
-                % {"value": row.key, "first": first[row.key]}
-            )
-        else:
-            first[row.key] = row.number
+    mark_repeats(
+        rows,
+        lambda row: row.key,
+        _("%(value)s is repeated: first in row %(first)s."),
+        fold_case=False,
+    )
     existing = kind.existing([row.key for row in rows if row.key])
     for row in rows:
         row.existing = row.key in existing

@@ -11,6 +11,8 @@ after every migrate when missing; an administrator's edits and DLT ids stay.
 
 from typing import Any
 
+from civicgate.notify.defaults import load_templates, sms_rows, whatsapp_rows
+
 SMS = {
     "service_request_update": {
         "en": "Your KMC request {tracking_number} is now: {status}. {note} Details: {url} - KMC",
@@ -49,34 +51,8 @@ WHATSAPP = {
 
 
 def rows() -> list[dict[str, str]]:
-    out = []
-    for key, by_language in SMS.items():
-        for language, body in by_language.items():
-            out.append(
-                {
-                    "key": key,
-                    "language": language,
-                    "channel": "sms",
-                    "body": body,
-                    "dlt_template_id": f"pending-{key}-{language}",
-                }
-            )
-    for key, by_language in WHATSAPP.items():
-        for language, body in by_language.items():
-            out.append(
-                {
-                    "key": key,
-                    "language": language,
-                    "channel": "whatsapp",
-                    "body": body,
-                    "whatsapp_template": f"kmc_{key}",
-                }
-            )
-    return out
+    return sms_rows(SMS) + whatsapp_rows(WHATSAPP)
 
 
 def load(apps: Any) -> None:
-    MessageTemplate = apps.get_model("notify", "MessageTemplate")
-    for row in rows():
-        lookup = {name: row.pop(name) for name in ("key", "language", "channel")}
-        MessageTemplate.objects.get_or_create(**lookup, defaults=row)
+    load_templates(apps, rows())

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from civicgate.accounts.access import has_role, role_required
 from civicgate.accounts.roles import Role
+from civicgate.core.spreadsheets import ImportFileError, imported_message
 from civicgate.org import spool
-from civicgate.org.importing import ImportFileError
 from civicgate.services import import_actions
 from civicgate.services.forms import ImportForm, LookupForm, StatusForm
 from civicgate.services.importing import KINDS
@@ -67,16 +67,10 @@ def import_records(request: HttpRequest) -> HttpResponse:
         except ImportFileError as exc:
             form.add_error("file", exc.message)
         else:
-            _forget(request)
-            token = ""
-            if report.ok:
-                token, sha256 = spool.keep(data)
-                request.session[SESSION_KEY] = {
-                    "token": token,
-                    "sha256": sha256,
-                    "name": name,
-                    "kind": kind,
-                }
+            spool.forget(request, SESSION_KEY)
+            token = (
+                spool.stash(request, SESSION_KEY, data, name=name, kind=kind) if report.ok else ""
+            )
             return render(
                 request,
                 "services/import_report.html",
@@ -90,32 +84,18 @@ def import_records(request: HttpRequest) -> HttpResponse:
 
 
 def _confirm(request: HttpRequest, kinds: tuple[str, ...]) -> HttpResponse:
-    pending = request.session.get(SESSION_KEY) or {}
-    if (
-        request.FILES
-        or not pending
-        or request.POST.get("token") != pending.get("token")
-        or pending.get("kind") not in kinds
-    ):
-        messages.error(
-            request, _("This import has expired or was already done. Upload the file again.")
-        )
+    taken = spool.take(request, SESSION_KEY, lambda pending: pending.get("kind") in kinds)
+    if taken is None:
         return redirect("services:import")
+    pending, data = taken
     try:
-        data = spool.load(pending["token"], pending["sha256"])
         report = import_actions.import_records(
             data, pending["name"], pending["kind"], actor=request.user, request=request
         )
-    except FileNotFoundError:
-        _forget(request)
-        messages.error(
-            request, _("This import has expired or was already done. Upload the file again.")
-        )
-        return redirect("services:import")
     except ImportFileError as exc:
         messages.error(request, exc.message)
         return redirect("services:import")
-    _forget(request)
+    spool.forget(request, SESSION_KEY)
     if not report.ok:
         messages.error(request, _("The records changed since the check. Nothing was imported."))
         return render(
@@ -123,23 +103,8 @@ def _confirm(request: HttpRequest, kinds: tuple[str, ...]) -> HttpResponse:
             "services/import_report.html",
             {"report": report, "token": "", "kind": KINDS[report.kind]},
         )
-    messages.success(
-        request,
-        _("Imported %(file)s: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
-        % {
-            "file": pending["name"],
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-        },
-    )
+    messages.success(request, imported_message(pending["name"], report))
     return redirect("services:import")
-
-
-def _forget(request: HttpRequest) -> None:
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending:
-        spool.discard(pending["token"])
 
 
 @role_required(Role.DEPARTMENT_STAFF)

@@ -1,11 +1,19 @@
 """Message templates of appointments in English, Bengali and Hindi (SMS and WhatsApp).
 
 appointment_confirmed and appointment_reminder ship with notify. Context of every key:
-official, office, when, reference, url, citizen. Put back after every migrate by
-AppointmentsConfig.ready() if deleted; an administrator's edits are kept.
+official, office, when, reference, url, citizen. Put back after every migrate if deleted (named
+by AppointmentsConfig.message_templates, see notify.defaults); an administrator's edits are kept.
 """
 
 from django.db import migrations
+
+from civicgate.notify.defaults import (
+    load_templates,
+    sms_row,
+    sms_rows,
+    unload_templates,
+    whatsapp_row,
+)
 
 CITIZEN = {
     "appointment_requested": {
@@ -53,30 +61,17 @@ def rows():
     out = []
     for key, by_language in CITIZEN.items():
         for language, body in by_language.items():
-            out.append({"key": key, "language": language, "channel": "sms", "body": body,
-                        "dlt_template_id": f"pending-{key}-{language}"})
-            out.append({"key": key, "language": language, "channel": "whatsapp",
-                        "body": body.rsplit(" - ", 1)[0], "whatsapp_template": f"kmc_{key}"})
-    for key, by_language in OFFICIAL.items():
-        for language, body in by_language.items():
-            out.append({"key": key, "language": language, "channel": "sms", "body": body,
-                        "dlt_template_id": f"pending-{key}-{language}"})
-    return out
+            out.append(sms_row(key, language, body))
+            out.append(whatsapp_row(key, language, body.rsplit(" - ", 1)[0]))
+    return out + sms_rows(OFFICIAL)
 
 
 def load(apps, schema_editor):
-    MessageTemplate = apps.get_model("notify", "MessageTemplate")
-    for row in rows():
-        lookup = {name: row.pop(name) for name in ("key", "language", "channel")}
-        MessageTemplate.objects.get_or_create(**lookup, defaults=row)
+    load_templates(apps, rows())
 
 
 def unload(apps, schema_editor):
-    MessageTemplate = apps.get_model("notify", "MessageTemplate")
-    for row in rows():
-        MessageTemplate.objects.filter(
-            key=row["key"], language=row["language"], channel=row["channel"]
-        ).delete()
+    unload_templates(apps, rows())
 
 
 class Migration(migrations.Migration):

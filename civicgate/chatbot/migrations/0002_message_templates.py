@@ -8,6 +8,8 @@ chat_followup (WhatsApp)  reply
 
 from django.db import migrations
 
+from civicgate.notify.defaults import load_templates, unload_templates, whatsapp_rows
+
 FOLLOWUP = {
     "en": "KMC helpdesk has replied to your question:\n{reply}\nReply to this message to continue the conversation.",
     "bn": "আপনার প্রশ্নের উত্তর দিয়েছে KMC হেল্পডেস্ক:\n{reply}\nকথোপকথন চালিয়ে যেতে এই বার্তার উত্তর দিন।",
@@ -16,30 +18,17 @@ FOLLOWUP = {
 
 
 def rows():
-    for language, body in FOLLOWUP.items():
-        yield {
-            "key": "chat_followup",
-            "language": language,
-            "channel": "whatsapp",
-            "body": body,
-            "whatsapp_template": "kmc_chat_followup",
-            "whatsapp_parameters": "reply",
-        }
+    return whatsapp_rows(
+        {"chat_followup": FOLLOWUP}, extra={"chat_followup": {"whatsapp_parameters": "reply"}}
+    )
 
 
 def load(apps, schema_editor):
-    MessageTemplate = apps.get_model("notify", "MessageTemplate")
-    for row in rows():
-        lookup = {name: row.pop(name) for name in ("key", "language", "channel")}
-        MessageTemplate.objects.get_or_create(**lookup, defaults=row)
+    load_templates(apps, rows())
 
 
 def unload(apps, schema_editor):
-    MessageTemplate = apps.get_model("notify", "MessageTemplate")
-    for row in rows():
-        MessageTemplate.objects.filter(
-            key=row["key"], language=row["language"], channel=row["channel"]
-        ).delete()
+    unload_templates(apps, rows())
 
 
 class Migration(migrations.Migration):

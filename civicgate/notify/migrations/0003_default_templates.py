@@ -14,6 +14,8 @@ templates name the templates to be approved by Meta under the same names.
 
 from django.db import migrations
 
+from civicgate.notify.defaults import load_templates, sms_rows, unload_templates, whatsapp_rows
+
 SIGNATURE = {
     "en": "Kolkata Municipal Corporation",
     "bn": "কলকাতা পৌরসংস্থা",
@@ -151,18 +153,8 @@ EMAIL = {
 
 
 def rows() -> list[dict[str, str]]:
-    out = []
-    for key, by_language in SMS.items():
-        for language, body in by_language.items():
-            out.append({"key": key, "language": language, "channel": "sms", "body": body,
-                        "dlt_template_id": f"pending-{key}-{language}"})
-    for key, by_language in WHATSAPP.items():
-        for language, body in by_language.items():
-            row = {"key": key, "language": language, "channel": "whatsapp", "body": body,
-                   "whatsapp_template": f"kmc_{key}"}
-            if key == "otp_code":
-                row.update(whatsapp_parameters="code", whatsapp_button_parameter="code")
-            out.append(row)
+    otp = {"whatsapp_parameters": "code", "whatsapp_button_parameter": "code"}
+    out = sms_rows(SMS) + whatsapp_rows(WHATSAPP, extra={"otp_code": otp})
     for key, by_language in EMAIL.items():
         for language, (subject, body) in by_language.items():
             out.append({"key": key, "language": language, "channel": "email", "subject": subject,
@@ -171,16 +163,11 @@ def rows() -> list[dict[str, str]]:
 
 
 def load(apps, schema_editor):
-    MessageTemplate = apps.get_model("notify", "MessageTemplate")
-    for row in rows():
-        lookup = {name: row.pop(name) for name in ("key", "language", "channel")}
-        MessageTemplate.objects.get_or_create(**lookup, defaults=row)
+    load_templates(apps, rows())
 
 
 def unload(apps, schema_editor):
-    MessageTemplate = apps.get_model("notify", "MessageTemplate")
-    for row in rows():
-        MessageTemplate.objects.filter(key=row["key"], language=row["language"], channel=row["channel"]).delete()
+    unload_templates(apps, rows())
 
 
 class Migration(migrations.Migration):

@@ -1,10 +1,12 @@
 """Importing KMC's exports: a dry run lists bad rows with reasons; a bad file writes nothing."""
 
+import io
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from openpyxl import Workbook
 
 from civicgate.accounts.models import User
 from civicgate.accounts.roles import Role
@@ -148,3 +150,25 @@ def test_the_import_screen_checks_first_and_imports_on_confirmation(
     )
     client.force_login(water_clerk)
     assert client.get("/services/import/").status_code == 403
+
+
+def test_an_excel_export_is_read_up_to_the_services_row_limit_not_the_employee_sheets(
+    db: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an .xlsx roll of five assessments, longer than a (lowered) employee-sheet limit
+    monkeypatch.setattr("civicgate.org.importing.MAX_ROWS", 2)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["assessee_no", "owner_name", "premises", "ward", "annual_valuation"])
+    for n in range(5):
+        sheet.append([f"11001010001{n}", f"Owner {n}", f"{n} Lake Place", 85, 36000])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    # When it is imported
+    report = import_records(buffer.getvalue(), "roll.xlsx", "assessments", actor="t")
+
+    # Then every row is written, none cut off
+    assert report.ok and report.created == 5
+    assert Assessment.objects.count() == 5
