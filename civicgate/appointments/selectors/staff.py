@@ -11,7 +11,7 @@ from civicgate.accounts.roles import Role
 from civicgate.appointments.gatepass import with_arrival
 from civicgate.appointments.models import Appointment
 from civicgate.appointments.selectors.slots import zone
-from civicgate.org.models import Official
+from civicgate.org.models import Employee, Official
 
 # Who manages officials other than themselves, within their offices.
 MANAGER_ROLES = (Role.SYSTEM_ADMIN, Role.DEPARTMENT_STAFF)
@@ -31,11 +31,27 @@ def own_official(user: Any) -> Official | None:
 
 
 def managed_officials(user: Any) -> QuerySet[Official]:
-    """Officials whose appointments and availability user manages."""
+    """Officials whose appointments and availability user manages.
+
+    An official: themself. Department staff: the officials of their own department in their
+    offices (as for the department's service requests). Administrators: every official of
+    their offices.
+    """
     qs = Official.objects.select_related("employee__office", "employee__department")
-    mine = Q(employee__user=user) if getattr(user, "employee_id", None) else Q(pk__in=[])
-    if has_role(user, *MANAGER_ROLES):
+    employee_id = getattr(user, "employee_id", None)
+    mine = Q(employee__user=user) if employee_id else Q(pk__in=[])
+    if has_role(user, Role.SYSTEM_ADMIN):
         scoped = scope_to_offices(qs, user, field="employee__office")
+        return qs.filter(mine | Q(pk__in=scoped.values("pk")))
+    if has_role(user, Role.DEPARTMENT_STAFF):
+        department = (
+            Employee.objects.filter(pk=employee_id, active=True).values("department_id")[:1]
+            if employee_id
+            else Employee.objects.none().values("department_id")
+        )
+        scoped = scope_to_offices(
+            qs.filter(employee__department_id__in=department), user, field="employee__office"
+        )
         return qs.filter(mine | Q(pk__in=scoped.values("pk")))
     if has_role(user, Role.OFFICIAL):
         return qs.filter(mine)

@@ -16,7 +16,7 @@ from civicgate.appointments import actions
 from civicgate.appointments.models import Appointment, Availability, Holiday, Leave
 from civicgate.appointments.tests.conftest import MONDAY, at
 from civicgate.audit.models import AuditRecord
-from civicgate.org.models import Office, Official
+from civicgate.org.models import Department, Office, Official
 from civicgate.passes.scanning import record_scan
 
 pytestmark = pytest.mark.django_db
@@ -140,17 +140,33 @@ def test_another_offices_staff_and_other_officials_are_refused(
     assert appointment.state == Appointment.State.CONFIRMED
 
 
-def test_office_staff_manage_the_officials_of_their_office(
+def test_department_staff_manage_the_officials_of_their_department_only(
     clock: Any,
     engineer: Official,
+    make_employee: Callable[..., Any],
+    make_bookable: Callable[..., Official],
     make_user: Callable[..., User],
     staff_client: Callable[[User], Client],
 ) -> None:
-    clerk = make_user("clerk", "department_staff", offices=[engineer.office])
+    # Given a clerk of the engineer's department and office, and an official of another
+    other_department = Department.objects.create(code="BLD", name="Building")
+    planner = make_bookable(name="Amit Pal")
+    planner.employee.department = other_department
+    planner.employee.save(update_fields=["department"])
+    clerk = make_user(
+        "clerk",
+        "department_staff",
+        offices=[engineer.office],
+        employee=make_employee(department=engineer.employee.department),
+    )
     client = staff_client(clerk)
+    # Then the clerk manages the engineer's appointments and hours, not the planner's
     page = client.get("/appointments/").content.decode()
     assert engineer.employee.name in page
+    assert planner.employee.name not in page
     assert client.get(f"/appointments/settings/{engineer.code}/").status_code == 200
+    assert client.get(f"/appointments/settings/{planner.code}/").status_code == 404
+    assert client.get(f"/appointments/day/{planner.code}/").status_code == 404
 
 
 def test_the_official_saves_rules_and_weekly_hours(
