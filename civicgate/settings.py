@@ -86,6 +86,15 @@ DEVICE_API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
 ]
+# The web chat's message endpoint: the session only brings a signed-in citizen into a new
+# conversation; the one-time code step and the rate limit go by client address and cache, and
+# CSRF does not apply to this API (no cookie authentication).
+CHAT_API_PATHS = ["/api/v1/chat/messages"]
+CHAT_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+]
 
 ROOT_URLCONF = "civicgate.urls"
 WSGI_APPLICATION = "civicgate.wsgi.application"
@@ -294,6 +303,8 @@ TOUT_WINDOW_DAYS = env_int("TOUT_WINDOW_DAYS", 30, minimum=1)
 KMC_PAYMENT_URL = env_str("KMC_PAYMENT_URL", "https://www.kmcgov.in/KMCPortal/")
 # Web chat: messages one client may send per minute.
 CHAT_RATE_LIMIT_PER_MINUTE = env_int("CHAT_RATE_LIMIT_PER_MINUTE", 60, minimum=1)
+# Where the chatbot keeps its trained intent model (manage.py chatbot_model); var/chatbot if empty.
+CHATBOT_MODEL_DIR = env_str("CHATBOT_MODEL_DIR", "")
 
 # Devices: how far a device clock may drift before admins are warned.
 DEVICE_CLOCK_DRIFT_WARN_SECONDS = env_int("DEVICE_CLOCK_DRIFT_WARN_SECONDS", 60, minimum=1)

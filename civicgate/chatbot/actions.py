@@ -27,6 +27,17 @@ def start_web_conversation(
     *, language: str = "en", language_chosen: bool = False, citizen: Citizen | None = None
 ) -> Conversation:
     """A new web chat; a citizen signed in on the site brings the verified mobile along."""
+    conversation = new_web_conversation(
+        language=language, language_chosen=language_chosen, citizen=citizen
+    )
+    conversation.save()
+    return conversation
+
+
+def new_web_conversation(
+    *, language: str = "en", language_chosen: bool = False, citizen: Citizen | None = None
+) -> Conversation:
+    """A web chat not saved yet (start_web_conversation saves it)."""
     now = timezone.now()
     conversation = Conversation(
         channel=Channel.WEB,
@@ -39,7 +50,6 @@ def start_web_conversation(
         conversation.mobile = citizen.mobile
         conversation.mobile_index = citizen.mobile_index
         conversation.citizen = citizen
-    conversation.save()
     return conversation
 
 

@@ -18,12 +18,11 @@ from pydantic import model_validator
 from civicgate.accounts.citizen import current_citizen, over_rate_limit
 from civicgate.api import ApiError
 from civicgate.audit.chain import client_address
-from civicgate.chatbot import actions, processing
+from civicgate.chatbot import actions, processing, web_turns
+from civicgate.chatbot.flows.base import Reply
 from civicgate.chatbot.models import Channel, Conversation, Message
 
 router = Router(tags=["chatbot"])
-
-RATE_LIMIT = getattr(settings, "CHAT_RATE_LIMIT_PER_MINUTE", 60)
 
 
 class ErrorOut(Schema):
@@ -102,31 +101,74 @@ def _conversation(token: str) -> Conversation:
 )
 def send_message(request: HttpRequest, payload: MessageIn) -> dict[str, Any]:
     address = client_address(request)
-    if over_rate_limit("chat", address, RATE_LIMIT, 60):
+    if over_rate_limit("chat", address, settings.CHAT_RATE_LIMIT_PER_MINUTE, 60):
         raise ApiError(
             429, "rate_limited", _("Too many messages in a minute. Please wait a little.")
         )
-    conversation: Conversation | Callable[[], Conversation]
-    if payload.conversation:
-        conversation = _conversation(payload.conversation)
-    else:
+    text = (payload.text or "").strip()
+    choice = (payload.choice or "").strip()
+    kind = Message.Kind.CHOICE if payload.choice else Message.Kind.TEXT
+    start: Callable[[], Conversation] | None = None
+    if not payload.conversation:
         # A citizen signed in on the site has proved the mobile already.
         citizen = current_citizen(request) if hasattr(request, "session") else None
         # A page already shown in Bengali or Hindi has chosen the language; English may be
         # only the default, so the bot asks.
         language = getattr(request, "LANGUAGE_CODE", "en") or "en"
-        conversation = partial(
-            actions.start_web_conversation,
+        start = partial(
+            web_turns.new_conversation,
             language=language,
             language_chosen=language in ("bn", "hi"),
             citizen=citizen,
         )
-    conversation, inbound = processing.receive_and_answer(
-        conversation,
-        text=(payload.text or "").strip(),
-        choice=(payload.choice or "").strip(),
-        kind=Message.Kind.CHOICE if payload.choice else Message.Kind.TEXT,
+    # The common case in a few statements; a busy or unknown conversation, a message still
+    # waiting or an error takes the general path below.
+    turn = web_turns.answer(
+        payload.conversation or None,
+        start=start,
+        text=text,
+        choice=choice,
+        kind=kind,
         client_address=address,
+    )
+    if turn is not None:
+        return {
+            "conversation": turn.conversation.web_token,
+            "replies": [_reply_out(r) for r in turn.replies],
+            "intent": turn.intent or "fallback",
+            "confidence": turn.confidence or 0.0,
+            "language": turn.conversation.language,
+        }
+    return _send_in_steps(payload.conversation, start, text, choice, kind, address)
+
+
+def _reply_out(reply: Reply) -> dict[str, Any]:
+    return {
+        "text": reply.text,
+        "choices": [{"id": c.id, "title": c.title} for c in reply.choices],
+        "image_url": reply.image_url or None,
+    }
+
+
+def _send_in_steps(
+    token: str | None,
+    start: Callable[[], Conversation] | None,
+    text: str,
+    choice: str,
+    kind: str,
+    address: str | None,
+) -> dict[str, Any]:
+    """Store the message, then answer it when the conversation's lock allows (waiting for a
+    request of the same conversation that holds it), reading the result back."""
+    conversation: Conversation | Callable[[], Conversation]
+    if token:
+        conversation = _conversation(token)
+    elif start is not None:
+        conversation = start
+    else:
+        raise ValueError("A new conversation needs start().")
+    conversation, inbound = processing.receive_and_answer(
+        conversation, text=text, choice=choice, kind=kind, client_address=address
     )
     done = (
         Message.objects.filter(pk=inbound.pk)
@@ -152,7 +194,9 @@ def send_message(request: HttpRequest, payload: MessageIn) -> dict[str, Any]:
 )
 def thread(request: HttpRequest, conversation: str, after: str = "") -> dict[str, Any]:
     # The widget asks every 4 seconds; four times that is a client misbehaving.
-    if over_rate_limit("chat-poll", client_address(request), 4 * RATE_LIMIT, 60):
+    if over_rate_limit(
+        "chat-poll", client_address(request), 4 * settings.CHAT_RATE_LIMIT_PER_MINUTE, 60
+    ):
         raise ApiError(429, "rate_limited", _("Too many requests in a minute. Please wait."))
     found = _conversation(conversation)
     # Answers to the citizen's own messages came back with them; these are the others.

@@ -76,23 +76,28 @@ def _incoming(message: Message) -> Incoming:
     )
 
 
+def compute_turn(
+    conversation: Conversation, incoming: Incoming, client_address: str | None
+) -> engine.Turn:
+    """The bot's answer to one message; conversation's attributes change, the caller saves."""
+    if conversation.handed_over:
+        # The helpdesk answers; the bot keeps quiet and only files the message.
+        return engine.Turn([], "human", 1.0)
+    if incoming.is_empty:
+        with translation.override(conversation.language):
+            text = _(
+                "I can read text, buttons, location pins and photos. Please type your message."
+            )
+        return engine.Turn([Reply(text)], "fallback", 1.0)
+    return engine.respond(conversation, incoming, client_address=client_address)
+
+
 def _answer(message: Message, token: str, client_address: str | None) -> None:
     with transaction.atomic():
         conversation = Conversation.objects.get(pk=message.conversation_id)
         if conversation.lock_token != token:
             raise RuntimeError("The conversation's lock was lost.")
-        incoming = _incoming(message)
-        if conversation.handed_over:
-            # The helpdesk answers; the bot keeps quiet and only files the message.
-            turn = engine.Turn([], "human", 1.0)
-        elif incoming.is_empty:
-            with translation.override(conversation.language):
-                text = _(
-                    "I can read text, buttons, location pins and photos. Please type your message."
-                )
-            turn = engine.Turn([Reply(text)], "fallback", 1.0)
-        else:
-            turn = engine.respond(conversation, incoming, client_address=client_address)
+        turn = compute_turn(conversation, _incoming(message), client_address)
         Conversation.objects.filter(pk=conversation.pk).update(
             state=conversation.state,
             language=conversation.language,

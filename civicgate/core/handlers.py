@@ -1,10 +1,13 @@
-"""The WSGI entry point: device endpoints take a short middleware chain, people the full one.
+"""The WSGI entry point: the busiest JSON endpoints take short middleware chains, pages the
+full one.
 
 Turnstiles and handheld scanners call a few JSON endpoints many times a second with a bearer
-token. Sessions, CSRF, staff sign-in, the second factor, messages, htmx and lockout tracking
-are for browsers; on a device call they only cost time. Paths listed in
-settings.DEVICE_API_PATHS (endpoints that accept nothing but a device token) are served by a
-handler built from settings.DEVICE_API_MIDDLEWARE; everything else by the ordinary one.
+token, and the web chat sends every message of a conversation. Staff sign-in, the second
+factor, messages, htmx and lockout tracking are for pages; on these calls they only cost time.
+Paths in settings.DEVICE_API_PATHS (endpoints that accept nothing but a device token) are
+served by a handler built from settings.DEVICE_API_MIDDLEWARE, paths in
+settings.CHAT_API_PATHS by one built from settings.CHAT_API_MIDDLEWARE; everything else by the
+ordinary one.
 """
 
 from collections.abc import Callable, Iterable
@@ -14,14 +17,18 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 
 
-class DeviceAPIHandler(WSGIHandler):
-    """A Django WSGI handler whose middleware chain is settings.DEVICE_API_MIDDLEWARE."""
+class ShortChainHandler(WSGIHandler):
+    """A Django WSGI handler with its own middleware chain."""
+
+    def __init__(self, middleware: list[str]) -> None:
+        self.middleware = list(middleware)
+        super().__init__()
 
     def load_middleware(self, is_async: bool = False) -> None:
         # Django builds the chain from settings.MIDDLEWARE; this runs once, at start-up,
         # before any request, so swapping the list for the build is safe.
         full = settings.MIDDLEWARE
-        settings.MIDDLEWARE = settings.DEVICE_API_MIDDLEWARE
+        settings.MIDDLEWARE = self.middleware
         try:
             super().load_middleware(is_async)
         finally:
@@ -29,17 +36,20 @@ class DeviceAPIHandler(WSGIHandler):
 
 
 class RoutingApplication:
-    """Send device API paths to the lean handler and the rest to the full one."""
+    """Send each listed path to its short chain and the rest to the full one."""
 
     def __init__(self) -> None:
         self.full = WSGIHandler()
-        self.device = DeviceAPIHandler()
-        self.device_paths = tuple(settings.DEVICE_API_PATHS)
+        self.routes: dict[str, WSGIHandler] = {}
+        for paths, middleware in (
+            (settings.DEVICE_API_PATHS, settings.DEVICE_API_MIDDLEWARE),
+            (settings.CHAT_API_PATHS, settings.CHAT_API_MIDDLEWARE),
+        ):
+            handler = ShortChainHandler(middleware)
+            self.routes.update(dict.fromkeys(paths, handler))
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path in self.device_paths:
-            return self.device(environ, start_response)
-        return self.full(environ, start_response)
+        handler = self.routes.get(environ.get("PATH_INFO", ""), self.full)
+        return handler(environ, start_response)

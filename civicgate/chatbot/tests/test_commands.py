@@ -50,3 +50,15 @@ def test_the_terminal_channel_numbers_the_options_and_shows_the_intent(monkeypat
 
     text = out.getvalue()
     assert "1. Gate pass" in text and "(greet " in text and "(gate_pass 1.00)" in text
+
+
+def test_the_model_command_trains_once_then_loads_the_file(settings: Any, tmp_path: Any) -> None:
+    settings.CHATBOT_MODEL_DIR = str(tmp_path)
+    first, second = StringIO(), StringIO()
+
+    call_command("chatbot_model", stdout=first)
+    call_command("chatbot_model", stdout=second)
+
+    assert first.getvalue().startswith("trained and saved")
+    assert second.getvalue().startswith("loaded")
+    assert len(list(tmp_path.glob("intent-model-*.npz"))) == 1

@@ -66,9 +66,7 @@ def test_an_unknown_conversation_id_is_refused(web_chat: WebChat) -> None:
 
 
 def test_a_client_sending_too_fast_is_told_to_wait(web_chat: WebChat, settings: Any) -> None:
-    from civicgate.chatbot import api
-
-    limit = api.RATE_LIMIT
+    limit = settings.CHAT_RATE_LIMIT_PER_MINUTE
     for _n in range(limit):
         web_chat.send("hi")
 

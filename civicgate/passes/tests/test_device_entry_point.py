@@ -122,3 +122,17 @@ def test_pages_for_people_keep_the_full_middleware() -> None:
     assert status == 200
     assert "csrftoken=" in headers.get("set-cookie", "")
     assert headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_chat_takes_its_own_short_chain(settings: Any) -> None:
+    from civicgate.wsgi import application
+
+    assert application.routes["/api/v1/chat/messages"].middleware == settings.CHAT_API_MIDDLEWARE
+
+    status, headers, content = _call("POST", "/api/v1/chat/messages", {"text": "hello"})
+
+    assert status == 200
+    assert json.loads(content)["conversation"]
+    # The clickjacking middleware of the full chain did not run.
+    assert "x-frame-options" not in headers
