@@ -37,6 +37,7 @@ run: deps
 	$(BIN)/python manage.py seed_demo_appointments
 	$(BIN)/python manage.py seed_demo_services
 	$(BIN)/python manage.py seed_demo_chatbot
+	$(BIN)/python manage.py chatbot_model
 	@echo "CivicGate is serving on http://$(HOST):$(PORT)/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
