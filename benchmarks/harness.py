@@ -112,12 +112,14 @@ def _server(env: dict[str, str], workers: int) -> Iterator[str]:
     port = _free_port()
     server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers))
     gunicorn = str(Path(PYTHON).parent / "gunicorn")
+    # The server's log goes to a file: a pipe nobody reads would fill up and stall the workers.
+    log = Path(tempfile.gettempdir(), f"civicgate-bench-gunicorn-{port}.log")
     proc = subprocess.Popen(
         [gunicorn, "civicgate.wsgi", "--config", "deploy/gunicorn.conf.py"],
         env=server_env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -128,10 +130,7 @@ def _server(env: dict[str, str], workers: int) -> Iterator[str]:
             except OSError:
                 time.sleep(0.1)
         else:
-            raise RuntimeError(
-                "gunicorn did not start: "
-                + (proc.stderr.read(2000).decode() if proc.stderr else "")
-            )
+            raise RuntimeError("gunicorn did not start: " + log.read_text()[-2000:])
         yield base
     finally:
         proc.send_signal(signal.SIGTERM)

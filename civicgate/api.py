@@ -54,7 +54,12 @@ def _where(loc: list[Any]) -> str:
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthorized", "A valid device token is required.")
+    return error_response(
+        request,
+        401,
+        "unauthorized",
+        "Sign in first: a device sends its token, a citizen or staff member signs in on the site.",
+    )
 
 
 @api.exception_handler(HttpError)

@@ -95,6 +95,17 @@ CHAT_API_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
 ]
+# Citizen endpoints that many citizens call at the same moment (the last place of a slot):
+# the session signs the citizen in and CSRF guards it (cookie authentication); staff sign-in,
+# the second factor, messages, htmx, static files and lockout tracking are for pages.
+CITIZEN_API_PATHS = ["/api/v1/appointments/bookings", "/api/v1/appointments/holds"]
+CITIZEN_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
 
 ROOT_URLCONF = "civicgate.urls"
 WSGI_APPLICATION = "civicgate.wsgi.application"

@@ -6,8 +6,9 @@ token, and the web chat sends every message of a conversation. Staff sign-in, th
 factor, messages, htmx and lockout tracking are for pages; on these calls they only cost time.
 Paths in settings.DEVICE_API_PATHS (endpoints that accept nothing but a device token) are
 served by a handler built from settings.DEVICE_API_MIDDLEWARE, paths in
-settings.CHAT_API_PATHS by one built from settings.CHAT_API_MIDDLEWARE; everything else by the
-ordinary one.
+settings.CHAT_API_PATHS by one built from settings.CHAT_API_MIDDLEWARE, paths in
+settings.CITIZEN_API_PATHS (booking the last place of a slot) by one built from
+settings.CITIZEN_API_MIDDLEWARE; everything else by the ordinary one.
 """
 
 from collections.abc import Callable, Iterable
@@ -44,6 +45,7 @@ class RoutingApplication:
         for paths, middleware in (
             (settings.DEVICE_API_PATHS, settings.DEVICE_API_MIDDLEWARE),
             (settings.CHAT_API_PATHS, settings.CHAT_API_MIDDLEWARE),
+            (settings.CITIZEN_API_PATHS, settings.CITIZEN_API_MIDDLEWARE),
         ):
             handler = ShortChainHandler(middleware)
             self.routes.update(dict.fromkeys(paths, handler))

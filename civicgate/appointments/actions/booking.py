@@ -8,9 +8,8 @@ day, so two bookings never wait on each other in a circle.
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,14 +29,13 @@ from civicgate.appointments.models import (
     Appointment,
     Availability,
     BookingMode,
-    SlotLoad,
 )
+from civicgate.appointments.refusals import nearest_slots, seen_full
 from civicgate.appointments.selectors.slots import (
     Slot,
     SlotCheck,
     check_slot,
     free_slots,
-    nearest_free,
     open_appointments_with,
 )
 from civicgate.audit.chain import record
@@ -45,7 +43,6 @@ from civicgate.core.writers import writers_in_line
 from civicgate.org.models import Official
 
 HOLD_MINUTES = 5
-ALTERNATIVES_SECONDS = 3
 RATING_DAYS = 30
 NOT_OFFERED = {
     "holiday": gettext_lazy(
@@ -62,7 +59,7 @@ def _not_offered(reason: str) -> NotOffered:
     return NotOffered(str(NOT_OFFERED.get(reason, NOT_OFFERED["not_offered"])))
 
 
-def _taken(official: Official | None, start: datetime, why: str, code: str = "") -> SlotTaken:
+def _taken(official: Official, start: datetime, why: str) -> SlotTaken:
     """SlotTaken with the nearest free slots. When many citizens miss one slot at once they
     are offered the same few alternatives, so these are kept for a few seconds (they are only
     suggestions: booking one goes through the same conditional UPDATE)."""
@@ -71,12 +68,7 @@ def _taken(official: Official | None, start: datetime, why: str, code: str = "")
         if why == "day"
         else _("Sorry, that slot has just been taken. Here are the nearest free slots.")
     )
-    key = _nearest_key(code or (official.code if official else ""), start)
-    alternatives = cache.get(key)
-    if alternatives is None:
-        alternatives = nearest_free(official, start) if official is not None else []
-        cache.set(key, alternatives, ALTERNATIVES_SECONDS)
-    return SlotTaken(message, alternatives)
+    return SlotTaken(message, nearest_slots(official, start))
 
 
 def _clean_text(name: str, purpose: str) -> tuple[str, str]:
@@ -105,54 +97,6 @@ def _check_citizen_limit(citizen: Citizen, official: Official, availability: Ava
             )
             % {"count": availability.per_citizen_limit}
         )
-
-
-_SEEN_FULL_SQL = """
-SELECT 1 FROM appointments_slotload s
-JOIN org_official o ON o.id = s.official_id
-JOIN appointments_availability a ON a.official_id = s.official_id
-WHERE o.code = %s AND s.start = %s AND s.taken >= a.capacity
-AND NOT EXISTS (
-    SELECT 1 FROM appointments_appointment h
-    WHERE h.official_id = s.official_id AND h.start = s.start
-    AND h.state = %s AND h.hold_expires_at <= %s
-)
-LIMIT 1
-"""
-_START = SlotLoad._meta.get_field("start")
-
-
-def seen_full(official_code: str, start: datetime, now: datetime | None = None) -> bool:
-    """One hand-written query: every place of this slot taken, and no lapsed hold to give one
-    back. The hot path when many citizens try the last place at once, so it is not built
-    through the ORM (whose query building costs more than the query)."""
-    now = now or timezone.now()
-    params = [
-        official_code,
-        _START.get_db_prep_value(start, connection),
-        Appointment.State.HELD.value,
-        _START.get_db_prep_value(now, connection),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_SEEN_FULL_SQL, params)
-        return cursor.fetchone() is not None
-
-
-def refusal_if_full(official_code: str, start: datetime) -> SlotTaken | None:
-    """SlotTaken (with the nearest free slots) when the slot is already seen full, else None;
-    for the API and pages to answer before loading anything else."""
-    if not seen_full(official_code, start):
-        return None
-    official = None
-    if cache.get(_nearest_key(official_code, start)) is None:
-        official = Official.objects.filter(code=official_code).first()
-        if official is None:
-            return None
-    return _taken(official, start, "slot", code=official_code)
-
-
-def _nearest_key(official_code: str, start: datetime) -> str:
-    return f"appointments:nearest:{official_code}:{start.timestamp():.0f}"
 
 
 def _offered(requested: Official, start: datetime, now: datetime) -> SlotCheck:

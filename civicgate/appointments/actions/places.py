@@ -3,15 +3,19 @@
 Take: insert the counter row if missing (ON CONFLICT DO NOTHING), then
 UPDATE ... SET taken = taken + 1 WHERE taken < capacity. On PostgreSQL concurrent takers wait on
 the row and re-check the condition after the winner commits; on SQLite the write transaction
-is serial. Either way no more than the capacity is ever taken.
+is serial. Either way no more than the capacity is ever taken. Once the transaction commits,
+the official's kept nearest free slots (refusals.py) are forgotten, as they may have changed.
 """
 
 from datetime import date, datetime
+from functools import partial
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from civicgate.appointments.models import Appointment, Availability, DayLoad, SlotLoad
+from civicgate.appointments.refusals import forget_nearest
 from civicgate.appointments.selectors.slots import zone
 from civicgate.org.models import Official
 
@@ -43,6 +47,7 @@ def release_lapsed(official: Official, *, start: datetime | None = None) -> int:
 
 def take(official: Official, availability: Availability, start: datetime, end: datetime) -> str:
     """Take one place of the slot and of its day. Returns "" or why not: "slot" / "day"."""
+    transaction.on_commit(partial(forget_nearest, official.code))
     SlotLoad.objects.bulk_create(
         [SlotLoad(official=official, start=start, end=end, taken=0)], ignore_conflicts=True
     )
@@ -69,6 +74,7 @@ def take(official: Official, availability: Availability, start: datetime, end: d
 
 def give_back(official: Official, start: datetime) -> None:
     """Return one place of the slot and its day (after a cancellation, decline or lapse)."""
+    transaction.on_commit(partial(forget_nearest, official.code))
     SlotLoad.objects.filter(official=official, start=start, taken__gt=0).update(
         taken=F("taken") - 1
     )

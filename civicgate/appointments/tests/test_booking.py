@@ -323,7 +323,7 @@ def test_booking_needs_a_name_and_a_purpose(
 def test_a_full_slot_is_seen_full_by_the_one_query_fast_path(
     clock: Any, engineer: Official, make_citizen: Callable[..., Citizen]
 ) -> None:
-    from civicgate.appointments.actions.booking import seen_full
+    from civicgate.appointments.refusals import seen_full
 
     assert not seen_full(engineer.code, at(TUESDAY, 10))
     book(engineer, make_citizen())
