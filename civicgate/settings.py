@@ -130,12 +130,6 @@ TEMPLATES = [
 # Database: SQLite by default, PostgreSQL through DATABASE_URL.
 SQLITE_PATH = Path(env_str("SQLITE_PATH", str(BASE_DIR / "var" / "civicgate.sqlite3")))
 SQLITE_WAL_AUTOCHECKPOINT = env_int("SQLITE_WAL_AUTOCHECKPOINT", 1000, minimum=0)
-# In gunicorn workers a thread checkpoints the WAL in the background (core/sqlite_checkpoint.py);
-# the workers' own connections then checkpoint only past this many pages, as a safety net.
-SQLITE_CHECKPOINT_INTERVAL_MS = env_int("SQLITE_CHECKPOINT_INTERVAL_MS", 250, minimum=0)
-SQLITE_WAL_AUTOCHECKPOINT_BEHIND_THREAD = env_int(
-    "SQLITE_WAL_AUTOCHECKPOINT_BEHIND_THREAD", 20000, minimum=0
-)
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):

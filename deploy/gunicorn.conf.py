@@ -17,7 +17,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker: object) -> None:
-    """Views imported, SQLite checkpoints in the background, start-up objects frozen."""
+    """Views imported and start-up objects frozen before the first request."""
     from civicgate.core import worker as prepared
 
     prepared.prepare()

@@ -2,7 +2,6 @@
 
 - The URL configuration, and with it every view module, is imported now rather than by the
   first request.
-- On SQLite, WAL checkpoints move to a background thread (sqlite_checkpoint.py).
 - Everything loaded so far is moved out of the garbage collector's sight (gc.freeze): the
   objects of a loaded Django project live as long as the process, yet a full collection would
   walk all of them, pausing a request for tens of milliseconds every thousand or so requests.
@@ -12,11 +11,8 @@ import gc
 
 from django.urls import get_resolver
 
-from civicgate.core import sqlite_checkpoint
-
 
 def prepare() -> None:
     get_resolver().url_patterns  # noqa: B018 - imports every view module
-    sqlite_checkpoint.start()
     gc.collect()
     gc.freeze()
