@@ -77,6 +77,29 @@ DEPARTMENTS = [
     ("BS", "Bustee Services", True),
     ("CP", "Car Parking", False),
 ]
+# The departments' names as citizens read them in Bengali and Hindi.
+DEPARTMENT_NAMES_BN_HI = {
+    "AC": ("কর নির্ধারণ ও আদায়", "कर निर्धारण एवं संग्रह"),
+    "WS": ("জল সরবরাহ", "जल आपूर्ति"),
+    "BLD": ("বিল্ডিং", "भवन"),
+    "ADV": ("বিজ্ঞাপন", "विज्ञापन"),
+    "LIC": ("লাইসেন্স", "लाइसेंस"),
+    "SWM": ("কঠিন বর্জ্য ব্যবস্থাপনা", "ठोस अपशिष्ट प्रबंधन"),
+    "RD": ("রাস্তা", "सड़क"),
+    "DS": ("নিকাশি ও পয়ঃপ্রণালী", "जल निकासी एवं सीवरेज"),
+    "HLT": ("স্বাস্থ্য", "स्वास्थ्य"),
+    "LGT": ("আলো", "प्रकाश"),
+    "PS": ("উদ্যান ও স্কোয়ার", "उद्यान एवं चौक"),
+    "MKT": ("বাজার", "बाज़ार"),
+    "ENG": ("ইঞ্জিনিয়ারিং (সিভিল)", "इंजीनियरिंग (सिविल)"),
+    "EDU": ("শিক্ষা", "शिक्षा"),
+    "SWUPA": ("সমাজকল্যাণ ও নগর দারিদ্র্য দূরীকরণ", "समाज कल्याण एवं शहरी गरीबी उन्मूलन"),
+    "EH": ("পরিবেশ ও ঐতিহ্য", "पर्यावरण एवं धरोहर"),
+    "IT": ("তথ্যপ্রযুক্তি", "सूचना प्रौद्योगिकी"),
+    "TRS": ("কোষাগার", "कोषागार"),
+    "BS": ("বস্তি পরিষেবা", "बस्ती सेवाएँ"),
+    "CP": ("গাড়ি পার্কিং", "कार पार्किंग"),
+}
 # Field departments post some of their staff at the borough offices.
 FIELD_DEPARTMENTS = {"WS", "SWM", "RD", "DS", "HLT", "LGT", "PS", "BS", "AC"}
 
@@ -331,7 +354,16 @@ def seed() -> Summary:
 
     departments = {
         code: _upsert(
-            Department, {"code": code}, {"name": name, "active": True}, summary, "departments"
+            Department,
+            {"code": code},
+            {
+                "name": name,
+                "name_bn": DEPARTMENT_NAMES_BN_HI[code][0],
+                "name_hi": DEPARTMENT_NAMES_BN_HI[code][1],
+                "active": True,
+            },
+            summary,
+            "departments",
         )
         for code, name, _technical in DEPARTMENTS
     }

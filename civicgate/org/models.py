@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from civicgate.core.crypto import blind_index
@@ -65,6 +66,9 @@ class Department(TimeStamped):
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    # What citizens and guards read in Bengali and Hindi; empty falls back to the English name.
+    name_bn = models.CharField(_("name in Bengali"), max_length=200, blank=True)
+    name_hi = models.CharField(_("name in Hindi"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -74,7 +78,14 @@ class Department(TimeStamped):
         constraints = [models.UniqueConstraint(Lower("name"), name="department_unique_name_ci")]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the active language (Bengali, Hindi), else in English."""
+        language = (get_language() or "en")[:2]
+        translated = {"bn": self.name_bn, "hi": self.name_hi}.get(language, "")
+        return translated or self.name
 
 
 class Employee(TimeStamped):

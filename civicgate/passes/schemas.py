@@ -57,7 +57,7 @@ def host_label(gate_pass: GatePass) -> str:
     if gate_pass.host_official is not None:
         official = gate_pass.host_official
         return f"{official.employee.name}, {official.title}"
-    return gate_pass.host_department.name if gate_pass.host_department else ""
+    return gate_pass.host_department.localized_name if gate_pass.host_department else ""
 
 
 class VisitorOut(Schema):

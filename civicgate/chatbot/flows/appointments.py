@@ -57,7 +57,7 @@ class DepartmentStep(ChoiceStep):
         from civicgate.appointments.selectors.citizen import bookable_departments
 
         return [
-            Choice(d.code, d.name[:24], d.name[24:96])
+            Choice(d.code, d.localized_name[:24], d.localized_name[24:96])
             for d in bookable_departments().order_by("name")[:SHOWN]
         ]
 

@@ -67,7 +67,7 @@ class HostStep(ChoiceStep):
             for o in officials_of(office)[: HOSTS_SHOWN // 2]
         ]
         choices += [
-            Choice(f"department:{d.code}", d.name[:24], _("Department"))
+            Choice(f"department:{d.code}", d.localized_name[:24], _("Department"))
             for d in departments_of(office)[: HOSTS_SHOWN - len(choices)]
         ]
         return choices
@@ -133,7 +133,7 @@ def _host(ctx: Context) -> tuple[Official | None, Department | None, str]:
         official = Official.objects.select_related("employee").filter(code=code).first()
         return official, None, official.employee.name if official else ""
     department = Department.objects.filter(code=code).first()
-    return None, department, department.name if department else ""
+    return None, department, department.localized_name if department else ""
 
 
 def _summary(ctx: Context) -> str:
