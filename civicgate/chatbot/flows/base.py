@@ -7,6 +7,7 @@ one). The engine keeps the position and the slots in the conversation's state, s
 survives restarts, and "back" returns to the previous step.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -74,17 +75,17 @@ class Context:
         return self.conversation.language
 
 
-class Step:
+class Step(ABC):
     name = ""
 
     def skip(self, ctx: Context) -> bool:
         return False
 
-    def ask(self, ctx: Context) -> Reply:
-        raise NotImplementedError
+    @abstractmethod
+    def ask(self, ctx: Context) -> Reply: ...
 
-    def parse(self, ctx: Context, incoming: Incoming) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def parse(self, ctx: Context, incoming: Incoming) -> Any: ...
 
 
 def match_choice(options: Sequence[Choice], incoming: Incoming) -> Choice | None:
@@ -107,11 +108,11 @@ def match_choice(options: Sequence[Choice], incoming: Incoming) -> Choice | None
 class ChoiceStep(Step):
     """A question answered by picking one option; the slot keeps the option's id."""
 
-    def options(self, ctx: Context) -> list[Choice]:
-        raise NotImplementedError
+    @abstractmethod
+    def options(self, ctx: Context) -> list[Choice]: ...
 
-    def prompt(self, ctx: Context) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def prompt(self, ctx: Context) -> str: ...
 
     def empty_message(self, ctx: Context) -> str:
         return _("There is nothing to choose from here at the moment.")
@@ -141,8 +142,8 @@ class TextStep(Step):
     min_length = 2
     max_length = 300
 
-    def prompt(self, ctx: Context) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def prompt(self, ctx: Context) -> str: ...
 
     def ask(self, ctx: Context) -> Reply:
         return Reply(self.prompt(ctx))
@@ -244,7 +245,7 @@ class DayStep(ChoiceStep):
         return typed.isoformat()
 
 
-class Flow:
+class Flow(ABC):
     """One thing the bot does, named by its intent; steps fill the slots, complete() acts."""
 
     intent = ""
@@ -252,8 +253,8 @@ class Flow:
     # Flows that touch personal data need the mobile proved first (WhatsApp: the sender).
     needs_mobile = False
 
-    def title(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def title(self) -> str: ...
 
     def steps(self) -> list[Step]:
         return []
@@ -264,5 +265,5 @@ class Flow:
     def start(self, ctx: Context) -> list[Reply]:
         return []
 
-    def complete(self, ctx: Context) -> list[Reply]:
-        raise NotImplementedError
+    @abstractmethod
+    def complete(self, ctx: Context) -> list[Reply]: ...
