@@ -56,10 +56,11 @@ messages: test-deps
 	cd civicgate && ../$(BIN)/django-admin makemessages -d djangojs -l bn -l hi --no-obsolete --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv' --ignore node_modules
 
-# The production server the benchmarks use: gunicorn, several workers, static files by WhiteNoise.
+# The production server the benchmarks use: granian (deploy/serve), one worker per core, static
+# files by WhiteNoise.
 serve-prod: deps
 	CIVICGATE_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	CIVICGATE_DEBUG=0 $(BIN)/gunicorn civicgate.wsgi --config deploy/gunicorn.conf.py
+	CIVICGATE_DEBUG=0 deploy/serve
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -34,7 +34,14 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import ROOT, manage, production_env, production_server, workdir
+from benchmarks.harness import (
+    ROOT,
+    manage,
+    production_env,
+    production_server,
+    server_cpu_ms,
+    workdir,
+)
 
 SEED = """
 import json
@@ -181,24 +188,6 @@ def node_burst(base: str, requests: list[dict], tmp: Path) -> list[Result]:
     return results
 
 
-def server_cpu_ms() -> float:
-    """CPU time (user + system) used so far by this script's gunicorn: master and workers."""
-    tick = os.sysconf("SC_CLK_TCK")
-    parents, cpu = {}, {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"gunicorn" in cmdline:
-            pid = int(stat.parent.name)
-            parents[pid] = int(fields[1])
-            cpu[pid] = (int(fields[11]) + int(fields[12])) * 1000 / tick
-    masters = {pid for pid, ppid in parents.items() if ppid == os.getpid()}
-    return sum(ms for pid, ms in cpu.items() if pid in masters or parents[pid] in masters)
-
-
 def machine_cpu_ms() -> tuple[float, float]:
     """CPU time used so far on the whole machine (busy, all CPUs) and by this script and its
     finished children (the Node.js client)."""
@@ -255,11 +244,11 @@ def main() -> None:
                 threads_burst(base, [booking(seed, session, seed["full"])])
             floor = sorted(ms for _s, ms, _e in burst(base, [healthz()] * args.attempts))
             for start, sessions in zip(seed["starts"], seed["sessions"], strict=True):
-                cpu_before, (busy_before, own_before) = server_cpu_ms(), machine_cpu_ms()
+                cpu_before, (busy_before, own_before) = server_cpu_ms(base), machine_cpu_ms()
                 t0 = time.perf_counter()
                 results = burst(base, [booking(seed, s, start) for s in sessions])
                 wall = (time.perf_counter() - t0) * 1000
-                server = server_cpu_ms() - cpu_before
+                server = server_cpu_ms(base) - cpu_before
                 busy, own = machine_cpu_ms()
                 # Everything else that ran meanwhile: the database server, other people's work.
                 others = (busy - busy_before - (own - own_before) - server) / wall
@@ -269,7 +258,7 @@ def main() -> None:
         ).splitlines()
     db = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"booking race on {db}, gunicorn {args.workers} workers, {args.races} races of "
+        f"booking race on {db}, {args.workers} server workers, {args.races} races of "
         f"{args.attempts} simultaneous attempts at 1 remaining place (capacity 3, 2 booked), "
         f"client: {args.client}"
     )

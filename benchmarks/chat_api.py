@@ -11,14 +11,14 @@ citizen starts a new conversation and carries its id on to every later message, 
 widget does; at the end of a script the citizen starts again. So most requests continue a
 conversation (taking its lock, reading and saving its state) and some create one.
 
-Against the production server (gunicorn) on a fresh database:
+Against the production server (deploy/serve: granian) on a fresh database:
 - the model: trained once into a fresh model folder (the time is shown), then loaded from
   the file by a new process (the time is shown; the target is under 1 s);
 - sustained: a Node.js citizen pool sends at a fixed --rate messages per second (open loop:
   latency counts from the moment each message was due, so queueing shows in the figures);
 - capacity: wrk, closed loop, --connections citizens (one wrk thread each, so each keeps its
   conversation id);
-- the memory (RSS) of each gunicorn worker after the load, read from /proc;
+- the memory (RSS) of each server worker after the load, read from /proc;
 - /healthz with wrk on a second server of the same settings: the ceiling.
 The database named by --database-url is dropped and created afresh.
 Targets (issue 6): at least 300 messages/s on the 2-core machine, p99 under 100 ms.
@@ -26,7 +26,6 @@ Targets (issue 6): at least 300 messages/s on the 2-core machine, p99 under 100 
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +40,7 @@ from benchmarks.harness import (
     manage,
     production_env,
     workdir,
+    worker_memory_mib,
     wrk,
 )
 
@@ -250,24 +250,6 @@ print(" ".join(f"{k}={v}" for k, v in intents.most_common()))
 """
 
 
-def gunicorn_memory(port: str) -> tuple[int, list[int]]:
-    """RSS in MiB of the gunicorn master and of each of its workers serving port."""
-    found: dict[int, tuple[int, int]] = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            environ = Path(f"/proc/{pid}/environ").read_bytes()
-            if f"GUNICORN_BIND=127.0.0.1:{port}".encode() not in environ:
-                continue
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        values = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        found[int(pid)] = (int(values["PPid"]), int(values["VmRSS"].split()[0]) // 1024)
-    master = [pid for pid, (parent, _rss) in found.items() if parent not in found]
-    workers = sorted(rss for pid, (parent, rss) in found.items() if parent in master)
-    return (found[master[0]][1] if master else 0), workers
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None)
@@ -306,11 +288,8 @@ def main() -> None:
                 ensure_ascii=False,
             )
         )
-        # gunicorn replaces a worker after max_requests (10,000 +- 1,000): a worker starting
-        # in the middle of a measurement would show as a pause. The chat measurements come
-        # first (about 2,500 requests a worker), the ceiling on a server of its own.
+        # The chat measurements come first, the ceiling on a server of its own.
         with machine_to_ourselves(), _server(env, args.workers) as base:
-            port = base.rsplit(":", 1)[1]
             url = f"{base}/api/v1/chat/messages"
             # Warm-up: every worker loads the model and opens its database connection.
             wrk(
@@ -338,7 +317,7 @@ def main() -> None:
                 threads=args.connections,
                 script=script,
             )
-            master, workers = gunicorn_memory(port)
+            workers = worker_memory_mib(base)
             with _server(env, args.workers) as other:
                 ceiling = wrk(
                     f"{other}/healthz", seconds=args.seconds, connections=args.connections
@@ -348,7 +327,7 @@ def main() -> None:
     stored, unanswered, conversations, replies = counts.split()
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"chat API on {database}, gunicorn {args.workers} workers, {args.connections} "
+        f"chat API on {database}, {args.workers} server workers, {args.connections} "
         f"connections, {args.seconds}s" + (", short middleware chain" if args.short_chain else "")
     )
     print(
@@ -372,7 +351,7 @@ def main() -> None:
         f"conversations; {replies} replies"
     )
     print(f"  intents understood: {intents}")
-    print(f"  memory (RSS): gunicorn master {master} MiB, workers {workers} MiB")
+    print(f"  memory (RSS) of each server worker: {workers} MiB")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Benchmark harness: the production server (gunicorn, several workers) and wrk as the load
+"""Benchmark harness: the production server (deploy/serve: granian, several workers) and wrk as the load
 generator in a separate process. Scripts in this folder print their figures; docs/benchmarks.md
 records them with the command that produced them.
 """
@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -99,7 +100,8 @@ def machine_to_ourselves(max_busy: float = 15.0, timeout: float = 900.0) -> Iter
 
 @contextmanager
 def production_server(env: dict[str, str], workers: int) -> Iterator[str]:
-    """Start gunicorn with deploy/gunicorn.conf.py; yield its base URL; stop it afterwards.
+    """Start the application server as production does (deploy/serve: granian); yield its base
+    URL; stop it afterwards.
 
     Holds machine_to_ourselves() while it runs: one load test at a time, on a quiet machine.
     """
@@ -107,16 +109,22 @@ def production_server(env: dict[str, str], workers: int) -> Iterator[str]:
         yield base
 
 
+# Each server started here carries this variable with its port in its environment (and so do
+# its worker processes), which is how the figures below find its processes.
+_MARKER = "CIVICGATE_BENCHMARK_SERVER"
+
+
 @contextmanager
 def _server(env: dict[str, str], workers: int) -> Iterator[str]:
     port = _free_port()
-    server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers))
-    gunicorn = str(Path(PYTHON).parent / "gunicorn")
+    server_env = dict(
+        env, GRANIAN_PORT=str(port), GRANIAN_WORKERS=str(workers), **{_MARKER: str(port)}
+    )
     # The server's log goes to a file: a pipe nobody reads would fill up and stall the workers.
-    log = Path(tempfile.gettempdir(), f"civicgate-bench-gunicorn-{port}.log")
+    log = Path(tempfile.gettempdir(), f"civicgate-bench-server-{port}.log")
     proc = subprocess.Popen(
-        [gunicorn, "civicgate.wsgi", "--config", "deploy/gunicorn.conf.py"],
-        env=server_env,
+        [str(ROOT / "deploy" / "serve")],
+        env=dict(server_env, CIVICGATE_VENV=str(Path(PYTHON).parent.parent)),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
@@ -130,11 +138,58 @@ def _server(env: dict[str, str], workers: int) -> Iterator[str]:
             except OSError:
                 time.sleep(0.1)
         else:
-            raise RuntimeError("gunicorn did not start: " + log.read_text()[-2000:])
+            raise RuntimeError("the server did not start: " + log.read_text()[-2000:])
         yield base
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+@dataclass
+class ServerProcess:
+    pid: int
+    parent: int
+    cpu_ms: float
+    rss_mib: int
+
+
+def server_processes(base: str) -> list[ServerProcess]:
+    """The processes of the server at base (its main process and workers), read from /proc."""
+    marker = f"{_MARKER}={urlsplit(base).port}".encode()
+    tick = os.sysconf("SC_CLK_TCK")
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if marker not in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                continue
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        rss = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+        found.append(
+            ServerProcess(
+                pid=int(pid),
+                parent=int(stat[1]),
+                cpu_ms=(int(stat[11]) + int(stat[12])) * 1000 / tick,
+                rss_mib=int(rss.split()[1]) // 1024,
+            )
+        )
+    return found
+
+
+def server_cpu_ms(base: str) -> float:
+    """CPU time (user + system) used so far by the server at base, all its processes."""
+    return sum(p.cpu_ms for p in server_processes(base))
+
+
+def worker_memory_mib(base: str) -> list[int]:
+    """RSS of each worker process of the server at base (the processes running the
+    application), largest first."""
+    processes = server_processes(base)
+    pids = {p.pid for p in processes}
+    parents = {p.parent for p in processes if p.parent in pids}
+    return sorted((p.rss_mib for p in processes if p.pid not in parents), reverse=True)
 
 
 @dataclass

@@ -27,7 +27,7 @@ def main() -> None:
             result = wrk(f"{base}/healthz", seconds=args.seconds, connections=args.connections)
     db = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"healthz on {db}, gunicorn {args.workers} workers, {args.connections} connections, {args.seconds}s"
+        f"healthz on {db}, {args.workers} server workers, {args.connections} connections, {args.seconds}s"
     )
     print(f"  throughput  {result.requests_per_second:8.0f} req/s")
     print(f"  latency p50 {result.p50_ms:8.2f} ms")

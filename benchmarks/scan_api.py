@@ -5,7 +5,7 @@ ceiling of the same server in the same run.
     [--workers 4] [--connections 16] [--seconds 10] [--rate 500]
 
 A fresh database is seeded with HQ (4 gates), a scanner at Gate 1 and multi-day passes. Two
-load generators run in their own processes against the production server (gunicorn):
+load generators run in their own processes against the production server (deploy/serve: granian):
 
 - capacity: wrk, closed loop, as fast as the server answers (--connections at once), for
   /healthz (the ceiling) and the scan API; each pass is scanned in, then (one round of all
@@ -165,7 +165,7 @@ def main() -> None:
         decisions = manage(env, "shell", "-v0", "-c", COUNT).strip()
     db = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"scan API on {db}, gunicorn {args.workers} workers, {args.connections} connections, "
+        f"scan API on {db}, {args.workers} server workers, {args.connections} connections, "
         f"{args.seconds}s, {len(passes)} passes"
     )
     print(

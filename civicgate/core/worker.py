@@ -1,4 +1,4 @@
-"""Getting a server process ready before its first request (deploy/gunicorn.conf.py).
+"""Getting a server process ready before its first request (civicgate/wsgi.py).
 
 - The URL configuration, and with it every view module, is imported now rather than by the
   first request.

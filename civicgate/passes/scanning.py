@@ -243,7 +243,7 @@ _VISITOR_COLUMNS = _Columns(Visitor, "v", ("code", "name", "mobile_index", "phot
 _OFFICE_COLUMNS = _Columns(Office, "o", ("code", "name"))
 _OFFICIAL_COLUMNS = _Columns(Official, "ho", ("title", "employee"))
 _EMPLOYEE_COLUMNS = _Columns(Employee, "e", ("name",))
-_DEPARTMENT_COLUMNS = _Columns(Department, "hd", ("name",))
+_DEPARTMENT_COLUMNS = _Columns(Department, "hd", ("name", "name_bn", "name_hi"))
 _PASS_PARTS = (
     _PASS_COLUMNS,
     _VISITOR_COLUMNS,
