@@ -11,19 +11,17 @@ Any app's endpoint that a device calls (gate scans, card punches) uses it:
 Unknown, malformed and revoked tokens all answer 401 {"error": "unauthorized", ...}.
 
 Every request reads the device afresh (a revoked or rotated token stops at once), in one
-prepared statement: the device with its office and gate, built into model instances without
-the query compiler, which on a busy gate costs more than the database does.
+hand-written statement: the device with its office and gate, built into model instances by
+core.rows without the query compiler, which on a busy gate costs more than the database does.
 """
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from django.db import connection
-from django.db.models import Model
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from civicgate.core.rows import Columns
 from civicgate.devices.actions import TOKEN_PREFIX, hash_token
 from civicgate.devices.models import Device
 from civicgate.org.models import Gate, Office
@@ -33,46 +31,12 @@ logger = logging.getLogger(__name__)
 # Tokens are TOKEN_PREFIX plus 43 base64url characters; anything far off is not looked up.
 _MAX_TOKEN_LENGTH = 100
 
-_Converter = Callable[[Any, Any, Any], Any]
-
-
-class _Part:
-    """One model's columns in the device query, and how to turn its row slice into an instance."""
-
-    def __init__(self, model: type[Model], alias: str):
-        self.model, self.alias = model, alias
-        self.fields: list[Any] = list(model._meta.concrete_fields)
-        self.names = [field.attname for field in self.fields]
-        self.columns = ", ".join(f'{alias}."{field.column}"' for field in self.fields)
-        self._converters: dict[str, list[tuple[int, list[_Converter], Any]]] = {}
-
-    def converters(self) -> list[tuple[int, list[_Converter], Any]]:
-        vendor = connection.vendor
-        if vendor not in self._converters:
-            found = []
-            for i, field in enumerate(self.fields):
-                column = field.get_col(self.alias)
-                funcs = connection.ops.get_db_converters(column) + field.get_db_converters(
-                    connection
-                )
-                if funcs:
-                    found.append((i, funcs, column))
-            self._converters[vendor] = found
-        return self._converters[vendor]
-
-    def build(self, values: list[Any]) -> Any:
-        for i, funcs, column in self.converters():
-            for func in funcs:
-                values[i] = func(values[i], column, connection)
-        return self.model.from_db(connection.alias, self.names, values)
-
-
-_DEVICE = _Part(Device, "d")
-_OFFICE = _Part(Office, "o")
-_GATE = _Part(Gate, "g")
+_DEVICE = Columns(Device, "d")
+_OFFICE = Columns(Office, "o")
+_GATE = Columns(Gate, "g")
 # Names from the models' metadata only; the token hash goes as a parameter.
 _SQL = (
-    f"SELECT {_DEVICE.columns}, {_OFFICE.columns}, {_GATE.columns} "  # noqa: S608
+    f"SELECT {_DEVICE.sql}, {_OFFICE.sql}, {_GATE.sql} "  # noqa: S608
     f'FROM "{Device._meta.db_table}" d '
     f'INNER JOIN "{Office._meta.db_table}" o ON o."id" = d."office_id" '
     f'LEFT OUTER JOIN "{Gate._meta.db_table}" g ON g."id" = d."gate_id" '
@@ -87,12 +51,9 @@ def device_by_token_hash(token_hash: str) -> Device | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    n_device, n_office = len(_DEVICE.fields), len(_OFFICE.fields)
-    values = list(row)
-    device = _DEVICE.build(values[:n_device])
-    device.office = _OFFICE.build(values[n_device : n_device + n_office])
-    gate_values = values[n_device + n_office :]
-    device.gate = _GATE.build(gate_values) if gate_values[0] is not None else None
+    device = _DEVICE.build(row)
+    device.office = _OFFICE.build(row, _DEVICE.width)
+    device.gate = _GATE.build(row, _DEVICE.width + _OFFICE.width)
     return device
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from civicgate.accounts.access import can_see_office
 from civicgate.audit import chain
 from civicgate.audit.chain import record
+from civicgate.core.rows import Columns
 from civicgate.core.writers import writers_in_line
 from civicgate.org.models import Department, Employee, Gate, Office, Official
 from civicgate.passes import keys, tokens, watchlist
@@ -178,49 +179,7 @@ _PASS_RELATED = ("visitor", "office", "host_official__employee", "host_departmen
 _PASS_RELATED_VIA_SCAN = tuple(f"gate_pass__{name}" for name in _PASS_RELATED)
 
 
-class _Columns:
-    """Some columns of one model in a hand-written SELECT, and a row's slice back into an
-    instance (the other fields deferred, as with .only()). The hot reads of a scan are written
-    out once: compiling them with the ORM on every scan costs more than running them."""
-
-    def __init__(self, model: type[Model], alias: str, names: tuple[str, ...]):
-        meta = model._meta
-        self.model, self.alias = model, alias
-        # In the model's own order: from_db() matches values to fields by position.
-        wanted = {"id", *names}
-        self.fields: list[Any] = [f for f in meta.concrete_fields if f.name in wanted]
-        self.attnames = [field.attname for field in self.fields]
-        self.sql = ", ".join(f'{alias}."{field.column}"' for field in self.fields)
-        self.width = len(self.fields)
-        self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
-
-    def _converters_for(self, connection: Any) -> list[tuple[int, list[Any], Any]]:
-        found = self._converters.get(connection.vendor)
-        if found is None:
-            found = []
-            for i, field in enumerate(self.fields):
-                column = field.get_col(self.alias)
-                funcs = connection.ops.get_db_converters(column) + field.get_db_converters(
-                    connection
-                )
-                if funcs:
-                    found.append((i, funcs, column))
-            self._converters[connection.vendor] = found
-        return found
-
-    def build(self, row: tuple[Any, ...], start: int) -> Any:
-        """The instance in row[start:start + width], or None where a LEFT JOIN found nothing."""
-        values = list(row[start : start + self.width])
-        if values[0] is None:
-            return None
-        connection = connections[DEFAULT_DB_ALIAS]
-        for i, funcs, column in self._converters_for(connection):
-            for func in funcs:
-                values[i] = func(values[i], column, connection)
-        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
-
-
-_PASS_COLUMNS = _Columns(
+_PASS_COLUMNS = Columns(
     GatePass,
     "p",
     (
@@ -239,11 +198,11 @@ _PASS_COLUMNS = _Columns(
         "host_department",
     ),
 )
-_VISITOR_COLUMNS = _Columns(Visitor, "v", ("code", "name", "mobile_index", "photo"))
-_OFFICE_COLUMNS = _Columns(Office, "o", ("code", "name"))
-_OFFICIAL_COLUMNS = _Columns(Official, "ho", ("title", "employee"))
-_EMPLOYEE_COLUMNS = _Columns(Employee, "e", ("name",))
-_DEPARTMENT_COLUMNS = _Columns(Department, "hd", ("name", "name_bn", "name_hi"))
+_VISITOR_COLUMNS = Columns(Visitor, "v", ("code", "name", "mobile_index", "photo"))
+_OFFICE_COLUMNS = Columns(Office, "o", ("code", "name"))
+_OFFICIAL_COLUMNS = Columns(Official, "ho", ("title", "employee"))
+_EMPLOYEE_COLUMNS = Columns(Employee, "e", ("name",))
+_DEPARTMENT_COLUMNS = Columns(Department, "hd", ("name", "name_bn", "name_hi"))
 _PASS_PARTS = (
     _PASS_COLUMNS,
     _VISITOR_COLUMNS,

@@ -17,6 +17,7 @@ from civicgate.org.models import Office, Official
 from civicgate.passes import keys, tokens
 from civicgate.passes.approvals import reject_pass
 from civicgate.passes.models import GatePass, GateScan, PassPolicy, SecurityAlert, WatchlistEntry
+from civicgate.passes.schemas import ScanOut
 from civicgate.passes.tests.conftest import MOBILE
 from civicgate.passes.tests.test_scan_support import (
     SCANS,
@@ -53,6 +54,24 @@ def test_it_lets_a_valid_pass_in_and_says_who_it_is(
     gate_pass.refresh_from_db()
     assert (gate_pass.state, gate_pass.entries) == (GatePass.State.INSIDE, 1)
     assert gate_pass.last_gate is not None and gate_pass.last_gate.code == "G1"
+
+
+def test_the_answer_has_the_documented_shape(
+    make_pass: MakePass, scanner: Scanner, post_scan: Post
+) -> None:
+    gate_pass = make_pass()
+
+    response = post_scan(scanner[1], gate_pass.token)
+
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    documented = ScanOut.model_validate(body).model_dump(by_alias=True, mode="json")
+    assert body.keys() == documented.keys()
+    assert body["pass"].keys() == documented["pass"].keys()
+    assert body["visitor"].keys() == documented["visitor"].keys()
+    assert ScanOut.model_validate(body).pass_.valid_until == gate_pass.valid_until.replace(
+        microsecond=gate_pass.valid_until.microsecond // 1000 * 1000
+    )
 
 
 def test_it_lets_the_visitor_out_at_another_gate(
