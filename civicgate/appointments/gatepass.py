@@ -30,14 +30,22 @@ def pass_window(appointment: Appointment, availability: Availability) -> tuple[d
     )
 
 
-def issue_for(appointment: Appointment, *, actor: Any, request: Any = None) -> GatePass:
+def issue_for(
+    appointment: Appointment,
+    *,
+    actor: Any,
+    request: Any = None,
+    availability: Availability | None = None,
+) -> GatePass:
     """Issue the appointment's pass and queue its delivery; inside the caller's transaction.
 
     A pass is issued only for a confirmed appointment: the official confirmed it, or accepts
     bookings at once. Either way the host agreed to the visit beforehand, so the pass needs no
-    approval step even where the department has its hosts approve passes.
+    approval step even where the department has its hosts approve passes. availability: the
+    official's, when the caller has it already (its pass margins).
     """
-    availability = Availability.objects.get(official_id=appointment.official_id)
+    if availability is None or availability.official_id != appointment.official_id:
+        availability = Availability.objects.get(official_id=appointment.official_id)
     visitor = get_or_create_visitor(
         mobile=appointment.citizen.mobile,
         name=appointment.name or appointment.citizen.name or appointment.citizen.code,

@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from civicgate.accounts.citizen import SESSION_KEY
-from civicgate.appointments.models import Appointment, SlotLoad
+from civicgate.appointments.models import Appointment
 from civicgate.appointments.selectors.slots import Slot, nearest_free
 from civicgate.org.models import Official
 
@@ -63,11 +63,10 @@ SELECT session_data, EXISTS(
 FROM django_session WHERE session_key = %s AND expire_date > %s
 """
 
-_MOMENT = SlotLoad._meta.get_field("start")
-
 
 def _moment(value: datetime) -> Any:
-    return _MOMENT.get_db_prep_value(value, connection)
+    # What the DateTimeField sends for an aware datetime, without the field's own checks.
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def citizen_code_and_full(

@@ -250,15 +250,14 @@ def book_appointment(
                 ).update(state=appointment.state)
                 if not changed:
                     raise Changed(_("Your hold on this slot has changed. Please start again."))
-            appointment.save()
             if confirm:
+                # The pass first (it names the appointment by its code, already drawn), so the
+                # appointment is written once, with its pass.
                 appointment.gate_pass = gatepass.issue_for(
-                    appointment, actor=citizen, request=request
+                    appointment, actor=citizen, request=request, availability=availability
                 )
-                appointment.save(update_fields=["gate_pass", "updated_at"])
-                notices.tell_citizen(appointment, notices.CONFIRMED)
-            else:
-                notices.tell_citizen(appointment, notices.REQUESTED)
+            appointment.save()
+            notices.tell_citizen(appointment, notices.CONFIRMED if confirm else notices.REQUESTED)
             notices.tell_official(appointment, notices.OFFICIAL_NEW)
             if citizen.name != name:
                 Citizen.objects.filter(pk=citizen.pk).update(name=name, updated_at=now)

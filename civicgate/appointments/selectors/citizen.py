@@ -27,7 +27,8 @@ def department(code: str) -> Department:
 
 
 def official(code: str) -> Official:
-    found = bookable_officials().filter(code=code).first()
+    # With the staff login, if any: the official's booking messages go in its language.
+    found = bookable_officials().select_related("employee__user").filter(code=code).first()
     if found is None:
         raise Http404
     return found

@@ -23,6 +23,7 @@ from civicgate.appointments.models import (
     Holiday,
     Leave,
     SlotLoad,
+    WeeklyHours,
 )
 from civicgate.org.models import Department, Office, Official
 
@@ -73,16 +74,21 @@ class _Context:
 
 def _read(officials: list[Official], first: date, last: date, now: datetime) -> _Context:
     ids = [o.pk for o in officials]
-    rows = Availability.objects.filter(official_id__in=ids, accepting=True).prefetch_related(
-        "hours"
-    )
-    availability = {a.official_id: a for a in rows}
-    hours: dict[int, dict[int, list[tuple[time, time]]]] = {}
-    for a in availability.values():
-        by_day: dict[int, list[tuple[time, time]]] = defaultdict(list)
-        for h in a.hours.all():
-            by_day[h.weekday].append((h.start, h.end))
-        hours[a.official_id] = {d: sorted(v) for d, v in by_day.items()}
+    availability = {
+        a.official_id: a for a in Availability.objects.filter(official_id__in=ids, accepting=True)
+    }
+    # The hours as plain rows (cheaper than model instances through a prefetch).
+    by_official: dict[int, dict[int, list[tuple[time, time]]]] = {
+        official_id: defaultdict(list) for official_id in availability
+    }
+    for official_id, weekday, opens, closes in WeeklyHours.objects.filter(
+        availability__official_id__in=list(availability)
+    ).values_list("availability__official_id", "weekday", "start", "end"):
+        by_official[official_id][weekday].append((opens, closes))
+    hours = {
+        official_id: {d: sorted(v) for d, v in by_day.items()}
+        for official_id, by_day in by_official.items()
+    }
     holidays: set[tuple[int | None, date]] = {
         (office_id, day)
         for office_id, day in Holiday.objects.filter(date__range=(first, last)).values_list(
@@ -90,9 +96,21 @@ def _read(officials: list[Official], first: date, last: date, now: datetime) -> 
         )
     }
     leaves: dict[int, list[Leave]] = defaultdict(list)
-    for leave in Leave.objects.filter(
-        official_id__in=ids, first_day__lte=last, last_day__gte=first
-    ).select_related("delegate__employee__office", "delegate__employee__department"):
+    found = list(
+        Leave.objects.filter(official_id__in=ids, first_day__lte=last, last_day__gte=first)
+    )
+    # Delegates (with the office and department their slots need) only when there is leave.
+    delegate_ids = {leave.delegate_id for leave in found if leave.delegate_id}
+    delegates = (
+        Official.objects.select_related("employee__office", "employee__department").in_bulk(
+            delegate_ids
+        )
+        if delegate_ids
+        else {}
+    )
+    for leave in found:
+        if leave.delegate_id:
+            leave.delegate = delegates[leave.delegate_id]
         leaves[leave.official_id].append(leave)
     context = _Context(now, availability, hours, holidays, leaves)
     # A day either side: UTC starts of slots near midnight fall on the neighbouring local day.

@@ -188,3 +188,97 @@ def test_the_booking_endpoints_take_the_citizen_api_chain_in_production() -> Non
     routes = RoutingApplication().routes
     for path in (f"{BASE}/bookings", f"{BASE}/holds"):
         assert routes[path].middleware == list(settings.CITIZEN_API_MIDDLEWARE)  # type: ignore[attr-defined]
+
+
+def test_a_refusal_logs_no_warning(
+    clock: Any,
+    short_chain: None,
+    engineer: Official,
+    make_citizen: Callable[..., Citizen],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Given a full slot
+    book(engineer, make_citizen())
+    # When hundreds of citizens are refused, here one
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = post(signed_in(make_citizen()), "bookings", body(engineer))
+    # Then each gets the 409 and the server's log gets no line for it
+    assert response.status_code == 409
+    assert response["X-Frame-Options"] == "DENY"
+    assert not [r for r in caplog.records if r.name == "django.request"]
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"language": "fr"}, 422),
+        ({"purpose": "x" * 301}, 422),
+        ({"start": "2027-03-09T10:00:00"}, 422),  # no time zone
+        ({"official": None}, 422),
+    ],
+)
+def test_a_booking_the_endpoint_would_reject_is_rejected_even_for_a_full_slot(
+    clock: Any,
+    short_chain: None,
+    engineer: Official,
+    make_citizen: Callable[..., Citizen],
+    change: dict[str, Any],
+    status: int,
+) -> None:
+    book(engineer, make_citizen())
+    response = post(signed_in(make_citizen()), "bookings", {**body(engineer), **change})
+    assert response.status_code == status
+    assert response.json()["error"] == "invalid"
+
+
+def test_a_bad_csrf_token_is_refused_even_for_a_full_slot(
+    clock: Any, short_chain: None, engineer: Official, make_citizen: Callable[..., Citizen]
+) -> None:
+    book(engineer, make_citizen())
+    strict = signed_in(make_citizen())
+    strict.handler.enforce_csrf_checks = True
+    assert post(strict, "bookings", body(engineer)).status_code == 403
+    assert (
+        post(
+            strict, "holds", {"official": engineer.code, "start": body(engineer)["start"]}
+        ).status_code
+        == 403
+    )
+
+
+def test_a_booking_that_goes_through_counts_once_towards_the_rate_limit(
+    clock: Any, short_chain: None, engineer: Official, citizen: Citizen
+) -> None:
+    from civicgate.appointments import api
+
+    client = signed_in(citizen)
+    for hour in (10, 11):
+        assert post(client, "bookings", body(engineer, hour)).status_code == 201
+    refused = 0
+    for _ in range(api.WRITES_PER_HOUR):
+        response = post(signed_in(citizen), "bookings", body(engineer, 10))
+        refused += response.status_code == 409
+    # 2 bookings + 28 refusals fit in the hour; the next is over the limit
+    assert refused == api.WRITES_PER_HOUR - 2
+    assert post(client, "bookings", body(engineer, 12)).status_code == 429
+
+
+def test_a_hold_of_a_full_slot_is_refused_in_one_query_with_the_nearest_slots(
+    clock: Any,
+    short_chain: None,
+    engineer: Official,
+    make_citizen: Callable[..., Citizen],
+    django_assert_max_num_queries: Any,
+) -> None:
+    book(engineer, make_citizen())
+    client = signed_in(make_citizen())
+    start = body(engineer)["start"]
+    assert post(client, "holds", {"official": engineer.code, "start": start}).status_code == 409
+    with django_assert_max_num_queries(1):
+        again = post(client, "holds", {"official": engineer.code, "start": start})
+    assert again.status_code == 409
+    assert [a["start"][:16] for a in again.json()["alternatives"]] == [
+        "2027-03-09T05:00",
+        "2027-03-09T05:30",
+        "2027-03-09T06:00",
+    ]
