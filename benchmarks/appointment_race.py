@@ -1,7 +1,7 @@
 """200 citizens at once on the last place of a slot, against the production server.
 
 .venv/bin/python benchmarks/appointment_race.py [--database-url postgresql://...]
-    [--attempts 200] [--workers 3] [--races 3] [--client node|threads]
+    [--attempts 200] [--workers 2] [--races 3] [--client node|threads]
 
 A fresh database gets an official whose Tuesday-next-week 10:00, 11:00 and 12:00 slots hold
 three citizens each, two places already booked, and 200 signed-in citizens per slot (a
@@ -205,7 +205,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default="")
     parser.add_argument("--attempts", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--races", type=int, default=3, help="slots raced for, one after another")
     parser.add_argument(
         "--client", choices=["node", "threads"], default="node" if shutil.which("node") else ""

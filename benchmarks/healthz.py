@@ -1,6 +1,6 @@
 """The production server's ceiling: /healthz (one database round trip) under load.
 
-.venv/bin/python benchmarks/healthz.py [--database-url postgresql://...] [--workers 4] [--seconds 10]
+.venv/bin/python benchmarks/healthz.py [--database-url postgresql://...] [--workers 2] [--seconds 10]
 """
 
 import argparse
@@ -15,7 +15,7 @@ from benchmarks.harness import manage, production_env, production_server, workdi
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()

@@ -2,7 +2,7 @@
 ceiling of the same server in the same run.
 
 .venv/bin/python benchmarks/scan_api.py [--database-url postgresql://...] [--passes 3000]
-    [--workers 4] [--connections 16] [--seconds 10] [--rate 500]
+    [--workers 2] [--connections 16] [--seconds 10] [--rate 500]
 
 A fresh database is seeded with HQ (4 gates), a scanner at Gate 1 and multi-day passes. Two
 load generators run in their own processes against the production server (deploy/serve: granian):
@@ -105,7 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default="")
     parser.add_argument("--passes", type=int, default=3000)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rate", type=int, default=500)
