@@ -1,7 +1,7 @@
 """The web chat API under load: POST /api/v1/chat/messages, understanding included.
 
 .venv/bin/python benchmarks/chat_api.py [--database-url postgresql://...] [--workers 3]
-    [--connections 16] [--seconds 10] [--rate 300] [--short-chain]
+    [--connections 16] [--seconds 10] [--rate 300]
 
 Citizens follow scripted conversations in English, Bengali and Hindi (native script and
 romanised): a greeting, the language picked with a button, requests for gate passes, water,
@@ -142,95 +142,6 @@ end
     return str(path)
 
 
-# Open loop: message i is due at start + i / rate; it goes to the first citizen not waiting
-# for an answer (a new citizen joins when all are waiting); latency counts from the due time.
-FIXED_RATE_JS = r"""
-import { readFileSync } from "node:fs";
-import http from "node:http";
-
-const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
-const target = new URL(config.url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-const total = Math.round(config.rate * config.seconds);
-const latencies = [];
-const statuses = {};
-let errors = 0, done = 0, start = 0, last = 0;
-const idle = [];
-let citizens = 0;
-
-function citizen() {
-  citizens += 1;
-  return { script: citizens % config.scripts.length, step: 0, conversation: null };
-}
-
-function send(c, due) {
-  const said = config.scripts[c.script][c.step];
-  const body = JSON.stringify({ conversation: c.conversation, ...said });
-  const request = http.request(
-    {
-      host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent,
-      headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
-    },
-    (response) => {
-      const chunks = [];
-      response.on("data", (chunk) => chunks.push(chunk));
-      response.on("end", () => {
-        latencies.push(performance.now() - due);
-        statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-        let ok = false;
-        try {
-          const answer = JSON.parse(Buffer.concat(chunks).toString());
-          ok = response.statusCode === 200 && !!answer.conversation;
-          if (ok) c.conversation = answer.conversation;
-        } catch {}
-        if (!ok) errors += 1;
-        c.step += 1;
-        if (!ok || c.step >= config.scripts[c.script].length) {
-          c.step = 0; c.conversation = null; c.script = (c.script + 1) % config.scripts.length;
-        }
-        idle.push(c);
-        finish();
-      });
-    },
-  );
-  request.on("error", () => { errors += 1; idle.push(c); finish(); });
-  request.end(body);
-}
-
-function finish() {
-  done += 1;
-  last = performance.now();
-  if (done === total) report();
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
-
-function report() {
-  const sorted = latencies.slice().sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    requests: total, rate_asked: config.rate, rate_done: total / ((last - start) / 1000),
-    p50_ms: percentile(sorted, 0.5), p90_ms: percentile(sorted, 0.9),
-    p99_ms: percentile(sorted, 0.99), max_ms: sorted[sorted.length - 1],
-    errors, statuses, citizens,
-  }));
-  agent.destroy();
-}
-
-start = performance.now();
-let next = 0;
-function tick() {
-  const now = performance.now();
-  while (next < total && start + (next * 1000) / config.rate <= now) {
-    send(idle.pop() ?? citizen(), start + (next * 1000) / config.rate);
-    next += 1;
-  }
-  if (next < total) setTimeout(tick, 1);
-}
-tick();
-"""
-
 MODEL = """
 import time
 started = time.perf_counter()
@@ -257,24 +168,17 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rate", type=int, default=300)
-    parser.add_argument(
-        "--short-chain",
-        action="store_true",
-        help="serve the chat endpoint with the proposed short middleware chain",
-    )
     args = parser.parse_args()
     with workdir() as tmp:
         env = production_env(args.database_url, tmp)
         env["DJANGO_SETTINGS_MODULE"] = "benchmarks.chat_settings"
         env["CHATBOT_MODEL_DIR"] = str(tmp / "model")
-        env["CHAT_SHORT_CHAIN"] = "1" if args.short_chain else "0"
         manage(env, "migrate", "--noinput")
         trained = manage(env, "shell", "--no-imports", "-c", MODEL).split()
         loaded = manage(env, "shell", "--no-imports", "-c", MODEL).split()
         script = lua(tmp / "chat.lua")
         rate_config = tmp / "rate.json"
-        rate_script = tmp / "fixed_rate.mjs"
-        rate_script.write_text(FIXED_RATE_JS, encoding="utf-8")
+        rate_script = ROOT / "benchmarks" / "chat_rate.mjs"
         busy_before = machine_busy_percent(1.0)
         rate_config.write_text(
             json.dumps(
@@ -328,7 +232,7 @@ def main() -> None:
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"chat API on {database}, {args.workers} server workers, {args.connections} "
-        f"connections, {args.seconds}s" + (", short middleware chain" if args.short_chain else "")
+        f"connections, {args.seconds}s"
     )
     print(
         f"  CPUs busy with other work: {busy_before:.0f}% before the load, {busy_after:.0f}% after"

@@ -35,21 +35,23 @@ class Conversation(TimeStamped):
     # The id a web widget holds: long and random, since it is the only proof of the thread.
     web_token = models.CharField(max_length=32, unique=True, default=new_web_token, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    # The sender's address on the channel (a WhatsApp wa_id), as a blind index: one thread each.
-    contact_index = models.CharField(max_length=64, blank=True, db_index=True)
+    # The sender's address on the channel (a WhatsApp wa_id), as a blind index: one thread each
+    # (chat_conversation_one_per_contact is also the index it is found by).
+    contact_index = models.CharField(max_length=64, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
     language_chosen = models.BooleanField(default=False)
     state = models.JSONField(default=dict, blank=True)
     mobile = EncryptedTextField(_("verified mobile"), blank=True)
-    mobile_index = models.CharField(max_length=64, blank=True, db_index=True)
+    mobile_index = models.CharField(max_length=64, blank=True)
     citizen = models.ForeignKey(
         "accounts.Citizen",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="conversations",
+        db_index=False,
     )
-    handed_over = models.BooleanField(_("with a person"), default=False, db_index=True)
+    handed_over = models.BooleanField(_("with a person"), default=False)
     handed_over_at = models.DateTimeField(null=True, blank=True)
     handover_reason = models.CharField(max_length=300, blank=True)
     assigned_to = models.ForeignKey(
@@ -58,6 +60,7 @@ class Conversation(TimeStamped):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="chat_conversations",
+        db_index=False,
     )
     last_activity_at = models.DateTimeField(db_index=True)
     # WhatsApp's 24-hour customer-service window opens with each message from the citizen.
@@ -78,6 +81,30 @@ class Conversation(TimeStamped):
             ),
             models.CheckConstraint(
                 condition=Q(language__in=["en", "bn", "hi"]), name="chat_conversation_language"
+            ),
+        ]
+        # Every index is written again whenever a message changes the conversation's state, so
+        # the ones for rare values cover only the rows that have them.
+        indexes = [
+            models.Index(
+                fields=["handed_over_at", "id"],
+                condition=Q(handed_over=True),
+                name="chat_conversation_handed_over",
+            ),
+            models.Index(
+                fields=["mobile_index"],
+                condition=~Q(mobile_index=""),
+                name="chat_conversation_mobile",
+            ),
+            models.Index(
+                fields=["citizen"],
+                condition=Q(citizen__isnull=False),
+                name="chat_conversation_citizen",
+            ),
+            models.Index(
+                fields=["assigned_to"],
+                condition=Q(assigned_to__isnull=False),
+                name="chat_conversation_assigned",
             ),
         ]
 
@@ -130,7 +157,12 @@ class Message(models.Model):
     direction = models.CharField(max_length=3, choices=Direction.choices)
     sender = models.CharField(max_length=10, choices=Sender.choices)
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
     text = EncryptedTextField(blank=True)
@@ -138,13 +170,18 @@ class Message(models.Model):
     # Out: choices and image_url shown; in: location or image details.
     payload = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=8, default="en")
-    intent = models.CharField(max_length=40, blank=True, db_index=True)
+    intent = models.CharField(max_length=40, blank=True)
     confidence = models.FloatField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.DONE)
     attempts = models.PositiveSmallIntegerField(default=0)
     in_reply_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -160,8 +197,23 @@ class Message(models.Model):
                 name="chat_message_unique_provider_id",
             ),
         ]
+        # Every index is written for every message, so the ones for rare values cover only the
+        # rows that have them. Waiting messages are few at any moment: their index stays
+        # small however long the table grows, and a message stored answered is not in it.
         indexes = [
-            models.Index(fields=["conversation", "direction", "state"], name="chat_msg_pending_idx")
+            models.Index(
+                fields=["conversation"],
+                condition=Q(direction="in", state__in=["queued", "processing"]),
+                name="chat_msg_waiting_idx",
+            ),
+            models.Index(
+                fields=["in_reply_to"],
+                condition=Q(in_reply_to__isnull=False),
+                name="chat_msg_in_reply_to_idx",
+            ),
+            models.Index(
+                fields=["staff"], condition=Q(staff__isnull=False), name="chat_msg_staff_idx"
+            ),
         ]
 
     def __str__(self) -> str:

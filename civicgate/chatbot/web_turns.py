@@ -3,19 +3,25 @@
 A web conversation is answered by the request that brings its message. When nobody else
 holds the conversation and no earlier message of it waits, the turn is, in one transaction:
 
-- a new conversation: INSERT the conversation; a continuing one: one conditional UPDATE that
-  takes the conversation's lock (only when it is free and no message of it waits) and
-  returns the conversation's row;
+- a new conversation: INSERT the conversation; a continuing one: one SELECT that reads the
+  conversation's row only when no lease is held on it and no message of it waits, and locks
+  the row (FOR UPDATE on PostgreSQL; on SQLite the write transaction, BEGIN IMMEDIATE, already
+  excludes every other writer) until the transaction ends. Anyone else who wants the
+  conversation (processing.claim, another request's SELECT) waits for that row lock and then
+  sees the turn done, so the one-pass turn needs no lease of its own;
 - the dialogue in memory (engine.respond, as processing.compute_turn does for every channel);
 - INSERT the citizen's message, already answered; INSERT all the replies in one statement;
-  UPDATE the conversation's state, releasing the lock in the same statement. On PostgreSQL
-  these three are one statement (a data-modifying WITH), on SQLite three.
+  UPDATE the conversation's state (clearing a lease that ran out). On PostgreSQL these three
+  are one statement (a data-modifying WITH), on SQLite three.
 
 SQL is written once per model and database and values are prepared by the model fields
-themselves (encryption, JSON, dates), so what is stored is what the ORM would store. Anything
-out of the ordinary (the conversation busy or unknown, a message waiting, an error in the
-dialogue) rolls back and returns None: the caller then takes the general path of
-processing.receive_and_answer, which queues, retries and waits for the lock.
+themselves (encryption, JSON, dates), so what is stored is what the ORM would store. On
+PostgreSQL the parameters are bound by the server and each statement is prepared once per
+connection: parsed and planned once rather than for every message, and no parameter is
+quoted into the SQL text. Anything out of the ordinary (the conversation busy or unknown, a
+message waiting, an error in the dialogue) rolls back and returns None: the caller then takes
+the general path of processing.receive_and_answer, which queues, retries and waits for the
+lock.
 """
 
 import logging
@@ -24,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DateTimeField, Field, JSONField, Model
@@ -33,12 +40,13 @@ from civicgate.accounts.models import Citizen
 from civicgate.chatbot import actions
 from civicgate.chatbot.flows.base import Incoming, Reply
 from civicgate.chatbot.models import Channel, Conversation, Message
-from civicgate.chatbot.processing import LEASE, compute_turn, new_token
+from civicgate.chatbot.processing import compute_turn
 from civicgate.core.fields import EncryptedTextField
+from civicgate.core.writers import writers_in_line
 
 logger = logging.getLogger(__name__)
 
-# The columns the end of a turn writes: those processing._answer saves, and the lock.
+# The columns the end of a turn writes: those processing._answer saves (and a lapsed lease).
 STATE_COLUMNS = (
     "state",
     "language",
@@ -71,6 +79,39 @@ _sql: dict[tuple[str, str], Any] = {}
 def _db() -> BaseDatabaseWrapper:
     # The connection itself: each attribute read through django.db.connection is a look-up.
     return connections[DEFAULT_DB_ALIAS]
+
+
+class _PreparedCursor(psycopg.Cursor[Any]):
+    """Parameters bound by the server; every statement prepared the first time a connection
+    runs it. Django turns psycopg's preparing off (prepare_threshold None) so that connection
+    poolers keep working and binds its own statements on the client; only this module's
+    statements, a handful of fixed texts run for every message, are prepared, as
+    protocol-level prepared statements, which PgBouncer 1.21+ carries across pooled
+    connections (max_prepared_statements)."""
+
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None
+    ) -> "_PreparedCursor":
+        connection = self.connection
+        threshold = connection.prepare_threshold
+        connection.prepare_threshold = 0
+        try:
+            super().execute(query, params, prepare=True, binary=binary)
+        finally:
+            connection.prepare_threshold = threshold
+        return self
+
+
+def _cursor() -> Any:
+    """A cursor for this module's statements, as Django's own (logged when queries are, with
+    the execute wrappers); on PostgreSQL one whose statements are prepared."""
+    db = _db()
+    if db.vendor != "postgresql":
+        return db.cursor()
+    db.validate_thread_sharing()
+    db.ensure_connection()
+    cursor: Any = _PreparedCursor(db.connection)
+    return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)
 
 
 def _q(name: str) -> str:
@@ -107,7 +148,7 @@ def _insert(objs: Sequence[Model], *, returning: bool = False) -> int | None:
     for obj in objs:
         for f in fields:
             params.append(f.get_db_prep_save(f.pre_save(obj, True), db))
-    with db.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_insert_sql(model, len(objs), returning), params)
         if not returning:
             return None
@@ -125,16 +166,22 @@ def _claim_sql() -> tuple[str, list[Field[Any, Any]]]:
     if key not in _sql:
         table, messages = Conversation._meta.db_table, Message._meta.db_table
         fields = list(Conversation._meta.concrete_fields)
-        _sql[key] = (
-            f"UPDATE {_q(table)} SET {_q('locked_until')} = %s, {_q('lock_token')} = %s "  # noqa: S608
-            f"WHERE {_q('web_token')} = %s AND {_q('channel')} = %s "
+        # The channel, direction and states are written into the text, not bound: the
+        # waiting check then matches the partial index of waiting messages
+        # (chat_msg_waiting_idx, nearly empty), whatever plan a prepared statement keeps.
+        sql = (
+            f"SELECT {', '.join(_q(f.column) for f in fields)} FROM {_q(table)} "  # noqa: S608
+            f"WHERE {_q('web_token')} = %s AND {_q('channel')} = '{Channel.WEB.value}' "
             f"AND ({_q('locked_until')} IS NULL OR {_q('locked_until')} < %s) "
             f"AND NOT EXISTS (SELECT 1 FROM {_q(messages)} m "
             f"WHERE m.{_q('conversation_id')} = {_q(table)}.{_q('id')} "
-            f"AND m.{_q('direction')} = %s AND m.{_q('state')} IN (%s, %s)) "
-            f"RETURNING {', '.join(_q(f.column) for f in fields)}",
-            fields,
+            f"AND m.{_q('direction')} = '{Message.Direction.IN.value}' "
+            f"AND m.{_q('state')} IN ('{Message.State.QUEUED.value}', "
+            f"'{Message.State.PROCESSING.value}'))"
         )
+        if db.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        _sql[key] = (sql, fields)
     sql, fields = _sql[key]
     return str(sql), list(fields)
 
@@ -170,63 +217,46 @@ def _row_to_conversation(fields: list[Field[Any, Any]], row: Sequence[Any]) -> C
     return Conversation.from_db(db.alias, [f.attname for f in fields], values)
 
 
-def _claim(web_token: str, lock_token: str, now: datetime) -> Conversation | None:
-    """Take a free web conversation with nothing waiting, in one statement; None otherwise."""
+def _claim(web_token: str, now: datetime) -> Conversation | None:
+    """Read and lock a web conversation nobody holds and with nothing waiting, in one
+    statement; None otherwise."""
     db = _db()
     sql, fields = _claim_sql()
     prep = db.ops.adapt_datetimefield_value
-    with db.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                prep(now + LEASE),
-                lock_token,
-                web_token,
-                Channel.WEB.value,
-                prep(now),
-                Message.Direction.IN.value,
-                Message.State.QUEUED.value,
-                Message.State.PROCESSING.value,
-            ],
-        )
+    with _cursor() as cursor:
+        cursor.execute(sql, [web_token, prep(now)])
         row = cursor.fetchone()
     return None if row is None else _row_to_conversation(fields, row)
 
 
-def _state_statement(
-    conversation: Conversation, lock_token: str | None, now: datetime
-) -> tuple[str, list[Any]]:
-    """The UPDATE storing the conversation's dialogue state and releasing its lock."""
+def _state_statement(conversation: Conversation, now: datetime) -> tuple[str, list[Any]]:
+    """The UPDATE storing the conversation's dialogue state; a lease that ran out is cleared
+    with it (the turn read the row only when no lease was held)."""
     db = _db()
     by_name = {f.name: f for f in Conversation._meta.concrete_fields}
     fields = [by_name[name] for name in STATE_COLUMNS]
-    key = (db.vendor, f"state:{lock_token is not None}")
+    key = (db.vendor, "state")
     if key not in _sql:
         sets = ", ".join(f"{_q(f.column)} = %s" for f in fields)
-        sql = f"UPDATE {_q(Conversation._meta.db_table)} SET {sets}"  # noqa: S608
-        if lock_token is not None:
-            sql += f", {_q('locked_until')} = NULL, {_q('lock_token')} = ''"
-        sql += f" WHERE {_q('id')} = %s"
-        if lock_token is not None:
-            sql += f" AND {_q('lock_token')} = %s"
-        _sql[key] = sql
+        _sql[key] = (
+            f"UPDATE {_q(Conversation._meta.db_table)} SET {sets}, "  # noqa: S608
+            f"{_q('locked_until')} = NULL, {_q('lock_token')} = '' WHERE {_q('id')} = %s"
+        )
     conversation.last_activity_at = now
     conversation.idle_prompted = False
     conversation.updated_at = now
     params = [f.get_db_prep_save(getattr(conversation, f.attname), db) for f in fields]
     params.append(conversation.pk)
-    if lock_token is not None:
-        params.append(lock_token)
     return str(_sql[key]), params
 
 
-def _save_state(conversation: Conversation, lock_token: str | None, now: datetime) -> None:
-    """Store the conversation's dialogue state and release its lock, in one statement."""
-    sql, params = _state_statement(conversation, lock_token, now)
-    with _db().cursor() as cursor:
+def _save_state(conversation: Conversation, now: datetime) -> None:
+    """Store the conversation's dialogue state, in one statement."""
+    sql, params = _state_statement(conversation, now)
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount != 1:
-            raise _Fallback("The conversation's lock was lost.")
+            raise _Fallback("The conversation is gone.")
 
 
 def _message_columns() -> list[tuple[str, Any, bool, Any]]:
@@ -244,100 +274,134 @@ def _message_columns() -> list[tuple[str, Any, bool, Any]]:
     return list(_sql[key])
 
 
-# In one statement with the citizen's message (PostgreSQL): the replies take its new id.
-_INBOUND_ID = object()
-
-
 def _messages_statement(
-    rows: list[dict[str, Any]], now: datetime, *, returning: bool
+    rows: list[dict[str, Any]], now: datetime, *, returning: str = ""
 ) -> tuple[str, list[Any]]:
     """The INSERT of messages given as {attname: value} (the rest take the model's defaults),
-    stored as Message.objects.create() would store them. With in_reply_to_id _INBOUND_ID the
-    rows are selected from the statement's "inbound" part (see _save_turn), so that the
-    citizen's message takes its id first and the replies follow it."""
+    stored as Message.objects.create() would store them; returning: the columns to return."""
     db = _db()
     params: list[Any] = []
-    from_inbound = rows[0].get("in_reply_to_id") is _INBOUND_ID
     for row in rows:
         row.setdefault("created_at", now)
         row.setdefault("updated_at", now)
-        for attname, f, prepared, default in _message_columns():
-            value = row.get(attname, default)
-            if value is _INBOUND_ID:
-                continue
-            if value is default and callable(default):
-                value = default()
-            params.append(f.get_db_prep_save(value, db) if prepared else value)
-    key = (db.vendor, f"insert-messages:{len(rows)}:{returning}:{from_inbound}")
+        params += _prepared_values(row, _message_columns())
+    key = (db.vendor, f"insert-messages:{len(rows)}:{returning}")
     if key not in _sql:
         columns = _message_columns()
         names = ", ".join(_q(f.column) for _a, f, _p, _d in columns)
-        sql = f"INSERT INTO {_q(Message._meta.db_table)} ({names}) "
-        if from_inbound:
-            # Typed, since a UNION of SELECTs does not take the columns' types.
-            select = ", ".join(
-                'inbound."id"' if attname == "in_reply_to_id" else f"CAST(%s AS {f.db_type(db)})"
-                for attname, f, _p, _d in columns
-            )
-            sql += " UNION ALL ".join([f"SELECT {select} FROM inbound"] * len(rows))  # noqa: S608
-        else:
-            marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            sql += "VALUES " + ", ".join([marks] * len(rows))
+        marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        sql = f"INSERT INTO {_q(Message._meta.db_table)} ({names}) VALUES "  # noqa: S608
+        sql += ", ".join([marks] * len(rows))
         if returning:
-            sql += f" RETURNING {_q('id')}"
+            sql += f" RETURNING {returning}"
         _sql[key] = sql
     return str(_sql[key]), params
 
 
+def _prepared_values(row: dict[str, Any], columns: list[tuple[str, Any, bool, Any]]) -> list[Any]:
+    db = _db()
+    values = []
+    for attname, f, prepared, default in columns:
+        value = row.get(attname, default)
+        if value is default and callable(default):
+            value = default()
+        values.append(f.get_db_prep_save(value, db) if prepared else value)
+    return values
+
+
+# The replies of a turn, stored in one statement with the citizen's message (PostgreSQL):
+# the columns that change from reply to reply are bound for each, those every reply shares
+# with the citizen's message are read from its new row, the rest are bound once. So the
+# statement's text and its parameters stay short (psycopg keeps the converted text of a
+# statement with at most 50 parameters and 4 kB).
+PER_REPLY = ("code", "text", "payload")
+FROM_INBOUND = {
+    "conversation_id": "conversation_id",
+    "language": "language",
+    "intent": "intent",
+    "confidence": "confidence",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "in_reply_to_id": "id",
+}
+
+
+def _replies_statement(replies: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+    """The INSERT of replies (as _messages_statement's rows, without the keys the citizen's
+    message gives them) selected from the statement's "inbound" part: see _save_turn."""
+    db = _db()
+    columns = _message_columns()
+    shared = [c for c in columns if c[0] not in PER_REPLY and c[0] not in FROM_INBOUND]
+    own = [c for c in columns if c[0] in PER_REPLY]
+    params = _prepared_values(replies[0], shared)
+    for reply in replies:
+        params += _prepared_values(reply, own)
+    key = (db.vendor, f"insert-replies:{len(replies)}")
+    if key not in _sql:
+        names = ", ".join(_q(f.column) for _a, f, _p, _d in columns)
+        select = ", ".join(
+            f"r.{_q(f.column)}"
+            if attname in PER_REPLY
+            else f"inbound.{_q(FROM_INBOUND[attname])}"
+            if attname in FROM_INBOUND
+            else f"CAST(%s AS {f.db_type(db)})"
+            for attname, f, _p, _d in columns
+        )
+        row = ", ".join(f"CAST(%s AS {f.db_type(db)})" for _a, f, _p, _d in own)
+        rows = ", ".join(f"({row}, {n})" for n in range(len(replies)))
+        own_names = ", ".join(_q(f.column) for _a, f, _p, _d in own)
+        _sql[key] = (
+            f"INSERT INTO {_q(Message._meta.db_table)} ({names}) "  # noqa: S608
+            f"SELECT {select} FROM inbound, (VALUES {rows}) AS r({own_names}, n) ORDER BY r.n"
+        )
+    return str(_sql[key]), params
+
+
 def _insert_messages(rows: list[dict[str, Any]], now: datetime, *, returning: bool) -> int | None:
-    sql, params = _messages_statement(rows, now, returning=returning)
-    with _db().cursor() as cursor:
+    sql, params = _messages_statement(rows, now, returning=_q("id") if returning else "")
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.fetchone()[0]) if returning else None
 
 
 def _save_turn(
     conversation: Conversation,
-    lock_token: str | None,
     now: datetime,
     inbound: dict[str, Any],
     replies: list[dict[str, Any]],
 ) -> None:
-    """Store the citizen's message, the replies and the conversation's state (releasing its
-    lock): in one statement on PostgreSQL (data-modifying WITH), else in three."""
+    """Store the citizen's message, the replies and the conversation's state: in one
+    statement on PostgreSQL (data-modifying WITH), else in three."""
     db = _db()
     if db.vendor != "postgresql":
         inbound_id = _insert_messages([inbound], now, returning=True)
         if replies:
-            for reply in replies:
-                reply["in_reply_to_id"] = inbound_id
-            _insert_messages(replies, now, returning=False)
-        _save_state(conversation, lock_token, now)
+            stored = {**inbound, "id": inbound_id}
+            shared = {attname: stored[column] for attname, column in FROM_INBOUND.items()}
+            _insert_messages([{**reply, **shared} for reply in replies], now, returning=False)
+        _save_state(conversation, now)
         return
-    inbound_sql, params = _messages_statement([inbound], now, returning=True)
+    returned = ", ".join(_q(column) for column in sorted(set(FROM_INBOUND.values())))
+    inbound_sql, params = _messages_statement([inbound], now, returning=returned)
     parts = [f"inbound AS ({inbound_sql})"]
     if replies:
-        for reply in replies:
-            reply["in_reply_to_id"] = _INBOUND_ID
-        replies_sql, replies_params = _messages_statement(replies, now, returning=False)
+        replies_sql, replies_params = _replies_statement(replies)
         parts.append(f"replies AS ({replies_sql})")
         params += replies_params
-    state_sql, state_params = _state_statement(conversation, lock_token, now)
+    state_sql, state_params = _state_statement(conversation, now)
     parts.append(f"saved AS ({state_sql} RETURNING 1)")
     params += state_params
     sql = f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM saved)"  # noqa: S608
-    with db.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.fetchone()[0] != 1:
-            raise _Fallback("The conversation's lock was lost.")
+            raise _Fallback("The conversation is gone.")
 
 
-def _reply_row(
-    conversation: Conversation, reply: Reply, intent: str, confidence: float
-) -> dict[str, Any]:
-    # As channels.deliver stores a bot's reply.
+def _reply_row(reply: Reply) -> dict[str, Any]:
+    # As channels.deliver stores a bot's reply; its conversation, language, intent,
+    # confidence and times are those of the citizen's message it answers (FROM_INBOUND).
     return {
-        "conversation_id": conversation.pk,
         "direction": Message.Direction.OUT.value,
         "sender": Message.Sender.BOT.value,
         "text": reply.text,
@@ -347,9 +411,6 @@ def _reply_row(
             ],
             "image_url": reply.image_url,
         },
-        "language": conversation.language,
-        "intent": intent,
-        "confidence": confidence,
     }
 
 
@@ -367,20 +428,27 @@ def answer(
     db = _db()
     if not db.features.can_return_columns_from_insert:
         return None
-    lock_token = new_token()
+    # Django checks a kept connection with a SELECT 1 before a request's first statement
+    # (CONN_HEALTH_CHECKS), one more round trip for every message. The turn's own first
+    # statement is that check: on a connection that died while idle it fails before anything
+    # is written, Django drops the connection with the transaction, and the general path
+    # answers the message on a new one.
+    if db.connection is not None:
+        db.health_check_done = True  # type: ignore[attr-defined]
     try:
-        with transaction.atomic():
+        # On SQLite each turn is a write transaction: writers queue on the lock file rather
+        # than polling for the database's lock (core/writers.py); on PostgreSQL this is nothing.
+        with writers_in_line(), transaction.atomic():
             now = timezone.now()
             if web_token is None:
                 if start is None:
                     raise ValueError("A new conversation needs start().")
                 conversation = start()
-                held: str | None = None
             else:
-                found = _claim(web_token, lock_token, now)
+                found = _claim(web_token, now)
                 if found is None:
                     return None
-                conversation, held = found, lock_token
+                conversation = found
             turn = compute_turn(conversation, Incoming(text=text, choice=choice), client_address)
             inbound = {
                 "conversation_id": conversation.pk,
@@ -396,10 +464,8 @@ def answer(
                 "intent": turn.intent,
                 "confidence": turn.confidence,
             }
-            replies = [
-                _reply_row(conversation, r, turn.intent, turn.confidence) for r in turn.replies
-            ]
-            _save_turn(conversation, held, now, inbound, replies)
+            replies = [_reply_row(r) for r in turn.replies]
+            _save_turn(conversation, now, inbound, replies)
     except _Fallback:
         return None
     except Exception:

@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
 import time_machine
 from django.core.cache import cache
@@ -261,3 +262,67 @@ def test_a_citizen_signed_in_on_the_site_brings_the_verified_mobile_and_the_page
     # Verified already: the flow skips the mobile number and the code.
     assert data["intent"] == "gate_pass"
     assert "মোবাইল" not in chat.text
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_the_answer_of_the_one_pass_turn_is_byte_for_byte_the_general_paths(
+    client: Client, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def bodies() -> list[tuple[str, bytes]]:
+        conversation = None
+        found = []
+        for said in CONVERSATION:
+            body: dict[str, Any] = {"conversation": conversation}
+            body["choice" if said.startswith("lang:") else "text"] = said
+            response = client.post(CHAT_URL, json.dumps(body), content_type="application/json")
+            conversation = response.json()["conversation"]
+            found.append(
+                (response["Content-Type"], response.content.replace(conversation.encode(), b"-"))
+            )
+        return found
+
+    fast = bodies()
+    monkeypatch.setattr(web_turns, "answer", lambda *args, **kwargs: None)
+
+    assert fast == bodies()
+
+
+def test_on_postgresql_only_the_turns_own_statements_are_prepared_and_then_reused(
+    web_chat: WebChat,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("Prepared statements are PostgreSQL's.")
+    for said in ("hello", "menu", "I need a gate pass", "cancel"):
+        web_chat.send(said)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        prepared = dict(cursor.fetchall())
+    claims = [runs for sql, runs in prepared.items() if "FOR UPDATE" in sql]
+    # One conversation: the first message inserts it, the three others take it.
+    assert claims == [3]
+    # Django's own statements stay unprepared, for connection poolers.
+    assert all(
+        sql.startswith(("SELECT", "WITH inbound", 'INSERT INTO "chatbot_conversation"'))
+        for sql in prepared
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_died_while_idle_costs_no_message() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no connection to lose.")
+    chat = WebChat(Client())
+    chat.send("hello")
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid
+    with psycopg.connect(connection.connection.info.dsn, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [backend])
+
+    data = chat.send(choice="lang:en")
+
+    assert data["intent"] == "language"
+    inbound = list(Message.objects.filter(direction="in").order_by("id"))
+    assert [m.choice for m in inbound] == ["", "lang:en"]
+    assert all(m.state == Message.State.DONE and m.replies.exists() for m in inbound)
+    connection.close()
