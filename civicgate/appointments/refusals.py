@@ -35,7 +35,8 @@ T = TypeVar("T")
 
 # Written out once: table and column names as the models' migrations create them.
 _SESSION_SQL = "SELECT session_data FROM django_session WHERE session_key = %s AND expire_date > %s"
-_SEEN_FULL_SQL = """
+# Every place of the slot taken, and no lapsed hold to give one back.
+_FULL = """
 SELECT 1 FROM appointments_slotload s
 JOIN org_official o ON o.id = s.official_id
 JOIN appointments_availability a ON a.official_id = s.official_id
@@ -45,23 +46,13 @@ AND NOT EXISTS (
     WHERE h.official_id = s.official_id AND h.start = s.start
     AND h.state = %s AND h.hold_expires_at <= %s
 )
-LIMIT 1
 """
+_SEEN_FULL_SQL = f"{_FULL} LIMIT 1"
 # The same condition, with the session row, in one round trip.
-_SESSION_AND_FULL_SQL = """
-SELECT session_data, EXISTS(
-    SELECT 1 FROM appointments_slotload s
-    JOIN org_official o ON o.id = s.official_id
-    JOIN appointments_availability a ON a.official_id = s.official_id
-    WHERE o.code = %s AND s.start = %s AND s.taken >= a.capacity
-    AND NOT EXISTS (
-        SELECT 1 FROM appointments_appointment h
-        WHERE h.official_id = s.official_id AND h.start = s.start
-        AND h.state = %s AND h.hold_expires_at <= %s
-    )
+_SESSION_AND_FULL_SQL = (
+    f"SELECT session_data, EXISTS({_FULL}) "  # noqa: S608 - no values in the text
+    "FROM django_session WHERE session_key = %s AND expire_date > %s"
 )
-FROM django_session WHERE session_key = %s AND expire_date > %s
-"""
 
 
 def _moment(value: datetime) -> Any:
