@@ -9,6 +9,11 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
-        from civicgate.audit.guard import on_connection_created
+        from civicgate.audit import chain, guard
 
-        connection_created.connect(on_connection_created, dispatch_uid="civicgate_audit_guard")
+        connection_created.connect(
+            guard.on_connection_created, dispatch_uid="civicgate_audit_guard"
+        )
+        connection_created.connect(
+            chain.on_connection_created, dispatch_uid="civicgate_audit_chain"
+        )

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest
 from django.utils import timezone
 
-from civicgate.audit.models import AuditRecord
+from civicgate.audit.models import AuditRecord, ChainHead
+from civicgate.core.prepared import cursor, typed_param
 
 GENESIS = "0" * 64
-# Any fixed 64-bit number: all writers of the chain take this PostgreSQL advisory lock.
-_PG_LOCK_KEY = 0x4356_4741_5544_4954
 
 
 def _canonical(fields: dict[str, Any]) -> str:
@@ -131,38 +131,87 @@ def prepare(
 
 
 def append(prepared: Prepared) -> AuditRecord:
-    """Link a prepared record into the chain, inside the caller's transaction."""
+    """Link a prepared record into the chain, inside the caller's transaction.
+
+    The head row hands the record its number and the hash of the record before it, and takes
+    the record's own hash, computed by the database from the same text _digest() hashes; every
+    writer of the chain queues on that row until its transaction ends. On PostgreSQL the head
+    moves and the record is written in one statement.
+    """
     entry = prepared.entry
     # No savepoint of its own: a failure here fails the caller's transaction anyway, and the
     # savepoint would cost two round trips on every audited action.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and not _server_side_binding():
-            # Held from here to the commit: every writer of the chain waits here, so it is
-            # taken last, after the action's own writes. Both statements go in one round
-            # trip; the second takes its own snapshot after the lock is granted, so it sees
-            # the record of the writer that held the lock before.
-            cursor.execute(f"SELECT pg_advisory_xact_lock(%s); {_LAST_SQL}", [_PG_LOCK_KEY])
-            cursor.nextset()
+    with transaction.atomic(savepoint=False), cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute(LINKED_INSERT_SQL, [prepared.body_prefix, *own_params(prepared)])
+            entry.pk, entry.seq, entry.prev_hash, entry.hash = c.fetchone()
         else:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-            cursor.execute(_LAST_SQL)
-        last = cursor.fetchone()
-        entry.seq = (last[0] + 1) if last else 1
-        entry.prev_hash = last[1] if last else GENESIS
-        # The same text _digest() hashes: the sorted JSON with "seq" as its last key.
-        body = f'{prepared.body_prefix},"seq":{entry.seq}}}'
-        entry.hash = hashlib.sha256(f"{entry.prev_hash}\n{body}".encode()).hexdigest()
-        params = list(prepared.params)
-        params[_SEQ], params[_PREV_HASH], params[_HASH] = entry.seq, entry.prev_hash, entry.hash
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(f'{_INSERT_SQL} RETURNING "id"', params)
-            entry.pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(_INSERT_SQL, params)
-            entry.pk = cursor.lastrowid
-        entry._state.adding, entry._state.db = False, connection.alias
+            c.execute(advance_sql(connection.vendor), [prepared.body_prefix])
+            head = c.fetchone()
+            if head is None:
+                raise RuntimeError("The audit chain has no head row; run migrate.")
+            entry.seq, entry.prev_hash, entry.hash = head
+            params = list(prepared.params)
+            params[_SEQ], params[_PREV_HASH], params[_HASH] = head
+            c.execute(f'{_INSERT_SQL} RETURNING "id"', params)
+            entry.pk = c.fetchone()[0]
+    entry._state.adding, entry._state.db = False, connection.alias
     return entry
+
+
+def own_params(prepared: Prepared) -> list[Any]:
+    """The record's values for LINKED_INSERT_SQL: all but its place in the chain."""
+    return [value for i, value in enumerate(prepared.params) if i not in _LINK]
+
+
+def advance_sql(vendor: str, condition: str = "") -> str:
+    """UPDATE of the head row to the next record, returning its seq, prev_hash and hash; one
+    parameter, the record's Prepared.body_prefix. condition: more of the WHERE clause."""
+    return (
+        f'UPDATE "{_HEAD_TABLE}" SET "seq" = "seq" + 1, "prev_hash" = "hash", '  # noqa: S608
+        f'"hash" = {_NEXT_HASH[vendor]} WHERE "id" = {HEAD_ID}{condition} '
+        'RETURNING "seq", "prev_hash", "hash"'
+    )
+
+
+def linked_values(head: str, *, typed: bool = False) -> str:
+    """The values of a record's INSERT whose place in the chain comes from the CTE head
+    (advance_sql's RETURNING); its parameters are own_params(). typed: each parameter cast
+    to its column's type, for an INSERT ... SELECT, where nothing else gives them one."""
+    return ", ".join(
+        f'(SELECT "{field.column}" FROM {head})'  # noqa: S608 - names from the model
+        if i in _LINK
+        else (typed_param(field, connection) if typed else "%s")
+        for i, field in enumerate(_INSERT_FIELDS)
+    )
+
+
+def insert_columns() -> str:
+    """The column list of a record's INSERT, in the order of linked_values()."""
+    return _INSERT_COLUMNS
+
+
+def start_head(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Set the head row to the newest record (or the start of the chain): after a flush."""
+    last = AuditRecord.objects.using(using).order_by("-seq").first()
+    ChainHead.objects.using(using).update_or_create(
+        pk=HEAD_ID,
+        defaults={
+            "seq": last.seq if last else 0,
+            "prev_hash": last.prev_hash if last else GENESIS,
+            "hash": last.hash if last else GENESIS,
+        },
+    )
+
+
+def sha256_hex(text: str) -> str:
+    """SQLite's civicgate_sha256(): the database has no hash function of its own."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def on_connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("civicgate_sha256", 1, sha256_hex, deterministic=True)
 
 
 def record(
@@ -196,14 +245,10 @@ def record(
     )
 
 
-def _server_side_binding() -> bool:
-    # Several statements in one call need psycopg's client-side binding (Django's default).
-    return bool(connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
-
-
-# The two statements of record(), written out once: the ORM would compile them on every call.
+# The statements of append(), written out once: the ORM would compile them on every call.
 _TABLE = AuditRecord._meta.db_table
-_LAST_SQL = f'SELECT "seq", "hash" FROM "{_TABLE}" ORDER BY "seq" DESC LIMIT 1'  # noqa: S608
+_HEAD_TABLE = ChainHead._meta.db_table
+HEAD_ID = 1
 _INSERT_FIELDS = [f for f in AuditRecord._meta.concrete_fields if f is not AuditRecord._meta.pk]
 _SEQ, _PREV_HASH, _HASH = (
     [f.name for f in _INSERT_FIELDS].index(name) for name in ("seq", "prev_hash", "hash")
@@ -212,6 +257,20 @@ _INSERT_COLUMNS = ", ".join(f'"{field.column}"' for field in _INSERT_FIELDS)
 # Names from the model's metadata only; every value goes as a parameter.
 _INSERT_SQL = (
     f'INSERT INTO "{_TABLE}" ({_INSERT_COLUMNS}) VALUES ({", ".join(["%s"] * len(_INSERT_FIELDS))})'  # noqa: S608
+)
+_LINK = {_SEQ, _PREV_HASH, _HASH}
+# The next record's hash: sha256 of the head's hash, a newline and the record's sorted JSON
+# with "seq" as its last key, the text _digest() hashes (Prepared.body_prefix ends before it).
+_NEXT_HASH = {
+    "postgresql": "encode(sha256(convert_to("
+    """"hash" || chr(10) || %s || ',"seq":' || ("seq" + 1) || '}', 'UTF8')), 'hex')""",
+    "sqlite": """civicgate_sha256("hash" || char(10) || %s || ',"seq":' || ("seq" + 1) || '}')""",
+}
+# PostgreSQL: the head moved and the record written, one statement.
+LINKED_INSERT_SQL = (
+    f"WITH head AS ({advance_sql('postgresql')}) "  # noqa: S608 - names from the model
+    f'INSERT INTO "{_TABLE}" ({_INSERT_COLUMNS}) VALUES ({linked_values("head")}) '
+    'RETURNING "id", "seq", "prev_hash", "hash"'
 )
 
 
@@ -256,10 +315,13 @@ def verify_chain(batch_size: int = 2000) -> tuple[int, list[ChainBreak]]:
 
     Each break names the record that is wrong: one whose contents were edited, one that was
     renumbered (records reordered), missing numbers (deleted), or a record that was rewritten
-    with a fresh hash (the record after it no longer links to it). Only the intact tail end of
-    the chain cannot be checked this way: deleting or rewriting the newest records leaves no
-    later record to notice.
+    with a fresh hash (the record after it no longer links to it). The newest records, which no
+    later record links to, are held to the head row: deleting them, or rewriting the newest,
+    shows there.
     """
+    # Read first: records appended during the walk come after it and are walked too.
+    head = ChainHead.objects.filter(pk=HEAD_ID).first()
+    head_hash_found = GENESIS
     breaks: list[ChainBreak] = []
     expected_prev = GENESIS
     expected_seq = 1
@@ -296,6 +358,29 @@ def verify_chain(batch_size: int = 2000) -> tuple[int, list[ChainBreak]]:
                     f"it was replaced or rewritten: record {entry.seq} was chained to a different record",
                 )
             )
+        if head is not None and entry.seq == head.seq:
+            head_hash_found = entry.hash
         expected_prev = entry.hash
         expected_seq = entry.seq + 1
+    breaks.extend(_head_breaks(head, expected_seq, head_hash_found))
     return checked, breaks
+
+
+def _head_breaks(head: ChainHead | None, expected_seq: int, found: str) -> list[ChainBreak]:
+    """What the head row says of the newest records: found is the hash of the record at the
+    head's number (GENESIS when there is none)."""
+    if head is None:
+        return [ChainBreak(expected_seq, "the chain's head row is missing (run migrate)")]
+    if head.seq >= expected_seq:
+        if head.seq == expected_seq:
+            return [ChainBreak(expected_seq, "it is missing (deleted)")]
+        return [
+            ChainBreak(expected_seq, f"records {expected_seq} to {head.seq} are missing (deleted)")
+        ]
+    if head.seq > 0 and found not in (GENESIS, head.hash):
+        return [
+            ChainBreak(
+                head.seq, "it was replaced or rewritten: the chain's head holds another hash"
+            )
+        ]
+    return []

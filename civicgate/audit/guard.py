@@ -46,6 +46,10 @@ def _permit_flush(connection: BaseDatabaseWrapper) -> None:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT set_config('civicgate.flushing', 'off', false)")
+        # The chain starts again (or goes on from what was kept), and its head row with it.
+        from civicgate.audit.chain import start_head
+
+        start_head(connection.alias)
 
     ops.execute_sql_flush = execute_sql_flush
     ops._civicgate_flush_permitted = True

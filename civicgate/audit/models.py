@@ -59,3 +59,24 @@ class AuditRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit records cannot be deleted.")
+
+
+class ChainHead(models.Model):
+    """The newest link of the chain, in one row: its number, its hash and the hash before it.
+
+    Appending a record moves the head forward in the same statement that hands the record its
+    number and hash (chain.append), so concurrent writers queue on this row and each links to
+    the record written just before it. Created with the table and again after a flush; a head
+    that disagrees with the newest record is reported by verify_audit.
+    """
+
+    seq = models.PositiveBigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

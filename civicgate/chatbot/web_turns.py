@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DateTimeField, Field, JSONField, Model
@@ -42,6 +41,7 @@ from civicgate.chatbot.flows.base import Incoming, Reply
 from civicgate.chatbot.models import Channel, Conversation, Message
 from civicgate.chatbot.processing import compute_turn
 from civicgate.core.fields import EncryptedTextField
+from civicgate.core.prepared import cursor as _cursor
 from civicgate.core.writers import writers_in_line
 
 logger = logging.getLogger(__name__)
@@ -79,39 +79,6 @@ _sql: dict[tuple[str, str], Any] = {}
 def _db() -> BaseDatabaseWrapper:
     # The connection itself: each attribute read through django.db.connection is a look-up.
     return connections[DEFAULT_DB_ALIAS]
-
-
-class _PreparedCursor(psycopg.Cursor[Any]):
-    """Parameters bound by the server; every statement prepared the first time a connection
-    runs it. Django turns psycopg's preparing off (prepare_threshold None) so that connection
-    poolers keep working and binds its own statements on the client; only this module's
-    statements, a handful of fixed texts run for every message, are prepared, as
-    protocol-level prepared statements, which PgBouncer 1.21+ carries across pooled
-    connections (max_prepared_statements)."""
-
-    def execute(
-        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None
-    ) -> "_PreparedCursor":
-        connection = self.connection
-        threshold = connection.prepare_threshold
-        connection.prepare_threshold = 0
-        try:
-            super().execute(query, params, prepare=True, binary=binary)
-        finally:
-            connection.prepare_threshold = threshold
-        return self
-
-
-def _cursor() -> Any:
-    """A cursor for this module's statements, as Django's own (logged when queries are, with
-    the execute wrappers); on PostgreSQL one whose statements are prepared."""
-    db = _db()
-    if db.vendor != "postgresql":
-        return db.cursor()
-    db.validate_thread_sharing()
-    db.ensure_connection()
-    cursor: Any = _PreparedCursor(db.connection)
-    return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)
 
 
 def _q(name: str) -> str:

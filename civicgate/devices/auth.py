@@ -17,10 +17,10 @@ core.rows without the query compiler, which on a busy gate costs more than the d
 
 import logging
 
-from django.db import connection
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from civicgate.core.prepared import fetchone_first
 from civicgate.core.rows import Columns
 from civicgate.devices.actions import TOKEN_PREFIX, hash_token
 from civicgate.devices.models import Device
@@ -46,9 +46,9 @@ _SQL = (
 
 def device_by_token_hash(token_hash: str) -> Device | None:
     """The device holding this token hash, with its office and gate loaded (revoked or not)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL, [token_hash])
-        row = cursor.fetchone()
+    # The first statement of a device's request, prepared on PostgreSQL, and the check that a
+    # connection kept from an earlier request still works.
+    row = fetchone_first(_SQL, [token_hash])
     if row is None:
         return None
     device = _DEVICE.build(row)

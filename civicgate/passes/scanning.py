@@ -1,8 +1,8 @@
 """Deciding a scan at a gate: allow or deny, with a reason, recorded every time.
 
 record_scan() is the one write behind the device API, the guard's console and offline uploads.
-It decides on the pass as read, then writes in one short transaction: the GateScan, the pass
-moved by a conditional UPDATE (so two gates scanning one pass at the same moment give exactly
+It decides on the pass as read, then writes in one short transaction (on PostgreSQL, one
+statement): the GateScan, the pass moved by a conditional UPDATE (so two gates scanning one pass at the same moment give exactly
 one entry: the second finds the pass moved and decides again) and, where it matters, the audit
 record. A scan_id seen before is answered with its first decision.
 
@@ -13,6 +13,7 @@ flagged overdue) -> watch list (entry only) -> anti-passback -> allow.
 """
 
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,9 @@ from django.utils.translation import gettext as _
 from civicgate.accounts.access import can_see_office
 from civicgate.audit import chain
 from civicgate.audit.chain import record
+from civicgate.audit.models import AuditRecord
+from civicgate.core import prepared
+from civicgate.core.prepared import typed_param
 from civicgate.core.rows import Columns
 from civicgate.core.writers import writers_in_line
 from civicgate.org.models import Department, Employee, Gate, Office, Official
@@ -231,7 +235,7 @@ _PASS_SQL = (
 
 def _pass_by_code(code: str) -> tuple[GatePass | None, bool]:
     """The pass (visitor, office and host loaded) and whether the watch list could match it."""
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(_PASS_SQL, [True, code])
         row = cursor.fetchone()
     if row is None:
@@ -356,43 +360,51 @@ def _apply(
     One conditional UPDATE, so of two gates scanning one pass at once exactly one moves it
     (on PostgreSQL the second waits for the first's row lock, then finds the state changed;
     on SQLite writers queue for the database). The loser raises _PassMoved and decides again;
-    its transaction, scan included, is rolled back. On PostgreSQL the scan's INSERT and the
-    UPDATE go as one statement: one round trip fewer on the busiest write. scan None: the
-    scan is recorded already (a guard's override).
+    its transaction, scan included, is rolled back. scan None: the scan is recorded already
+    (a guard's override).
     """
-    if direction == IN:
-        state, entered_at, more_entries = GatePass.State.INSIDE, now, 1
-    else:
-        single = gate_pass.kind == GatePass.Kind.SINGLE
-        state = GatePass.State.CLOSED if single else GatePass.State.OUTSIDE
-        entered_at, more_entries = None, 0
-    connection = connections[DEFAULT_DB_ALIAS]
-    moment = _LAST_SCAN_AT.get_db_prep_save(now, connection)
-    params = [
-        moment,
-        gate.pk,
-        moment,
-        state,
-        _LAST_SCAN_AT.get_db_prep_save(entered_at, connection),
-        more_entries,
-        gate_pass.pk,
-        gate_pass.state,
-        gate_pass.entries,
-    ]
-    if scan is not None and connection.vendor == "postgresql":
-        moved = _insert_scan.with_statement(scan, _MOVE_SQL, params)
-    else:
-        if scan is not None:
-            _insert_scan(scan)
-        with connection.cursor() as cursor:
-            cursor.execute(_MOVE_SQL, params)
-            moved = cursor.rowcount
-    if not moved:
-        raise _PassMoved
-    gate_pass.entries += more_entries
-    gate_pass.last_scan_at = gate_pass.updated_at = now
-    gate_pass.last_gate = gate
-    gate_pass.state, gate_pass.entered_at = state, entered_at
+    move = _Move(gate_pass, direction, now, gate)
+    if scan is not None:
+        _insert_scan(scan)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(_MOVE_SQL, move.params)
+        if not cursor.rowcount:
+            raise _PassMoved
+    move.done()
+
+
+class _Move:
+    """A pass moving in or out: the conditional UPDATE's parameters, and the instance after."""
+
+    def __init__(self, gate_pass: GatePass, direction: str, now: datetime, gate: Gate) -> None:
+        self.entered_at: datetime | None
+        if direction == IN:
+            self.state, self.entered_at, self.more_entries = GatePass.State.INSIDE, now, 1
+        else:
+            single = gate_pass.kind == GatePass.Kind.SINGLE
+            self.state = GatePass.State.CLOSED if single else GatePass.State.OUTSIDE
+            self.entered_at, self.more_entries = None, 0
+        self.gate_pass, self.now, self.gate = gate_pass, now, gate
+        connection = connections[DEFAULT_DB_ALIAS]
+        moment = _LAST_SCAN_AT.get_db_prep_save(now, connection)
+        self.params = [
+            moment,
+            gate.pk,
+            moment,
+            self.state,
+            _LAST_SCAN_AT.get_db_prep_save(self.entered_at, connection),
+            self.more_entries,
+            gate_pass.pk,
+            gate_pass.state,
+            gate_pass.entries,
+        ]
+
+    def done(self) -> None:
+        gate_pass = self.gate_pass
+        gate_pass.entries += self.more_entries
+        gate_pass.last_scan_at = gate_pass.updated_at = self.now
+        gate_pass.last_gate = self.gate
+        gate_pass.state, gate_pass.entered_at = self.state, self.entered_at
 
 
 _LAST_SCAN_AT = GatePass._meta.get_field("last_scan_at")
@@ -411,8 +423,14 @@ class _Insert:
         self.fields = [field for field in meta.concrete_fields if field is not meta.pk]
         columns = ", ".join(f'"{field.column}"' for field in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
+        self.columns = columns
         self.sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks})'  # noqa: S608
         self.returning = f'{self.sql} RETURNING "{meta.pk.column}"'
+
+    def typed_values(self) -> str:
+        """The values as an INSERT ... SELECT needs them (PostgreSQL)."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        return ", ".join(typed_param(field, connection) for field in self.fields)
 
     def params(self, obj: Any) -> list[Any]:
         """The INSERT's values for obj, worked out once (before any lock is taken)."""
@@ -421,31 +439,13 @@ class _Insert:
             field.get_db_prep_save(field.pre_save(obj, True), connection) for field in self.fields
         ]
 
-    def _params(self, obj: Any) -> list[Any]:
+    def ready_params(self, obj: Any) -> list[Any]:
         ready = getattr(obj, "insert_params", None)
         return ready if ready is not None else self.params(obj)
 
-    def with_statement(self, obj: Any, sql: str, params: list[Any]) -> int:
-        """PostgreSQL: run sql (an UPDATE) and the INSERT as one statement; the UPDATE's rowcount.
-
-        The INSERT happens whatever the UPDATE matched; the caller rolls back when it matched
-        nothing.
-        """
-        connection = connections[DEFAULT_DB_ALIAS]
-        # Both statements are built from model metadata only; every value goes as a parameter.
-        statement = (
-            f"WITH changed AS ({sql} RETURNING 1) {self.sql}"  # noqa: S608
-            f' RETURNING "{obj._meta.pk.column}", (SELECT count(*) FROM changed)'
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [*params, *self._params(obj)])
-            obj.pk, changed = cursor.fetchone()
-        obj._state.adding, obj._state.db = False, DEFAULT_DB_ALIAS
-        return int(changed)
-
     def __call__(self, obj: Any) -> Any:
         connection = connections[DEFAULT_DB_ALIAS]
-        params = self._params(obj)
+        params = self.ready_params(obj)
         with connection.cursor() as cursor:
             if connection.features.can_return_columns_from_insert:
                 cursor.execute(self.returning, params)
@@ -502,8 +502,11 @@ def record_scan(
         )
         audit = _scan_audit(scan, decision.gate_pass, gate, device, guard, request, decision)
         try:
-            with writers_in_line(), transaction.atomic():
-                _write(decision, scan, audit, decided_at, gate)
+            if _IN_ONE_STATEMENT.applies(decision):
+                _IN_ONE_STATEMENT.write(decision, scan, audit, decided_at, gate)
+            else:
+                with writers_in_line(), transaction.atomic():
+                    _write(decision, scan, audit, decided_at, gate)
         except _PassMoved:
             continue
         except IntegrityError:
@@ -577,6 +580,95 @@ def _write(
         _alert_hold(scan, gate_pass, decision.watch, gate)
     if audit is not None:
         chain.append(audit)
+
+
+class _OneStatement:
+    """PostgreSQL: a scan's writes (the pass moved, the scan, its audit record) as one
+    statement, its own transaction: no BEGIN and COMMIT round trips, and the pass
+    row and the audit chain's head locked only while the statement runs.
+
+    The pass moves on the same condition as in _apply(); when it has moved meanwhile, nothing
+    is written and _PassMoved is raised. Inside a caller's transaction (an offline upload) it
+    runs in a savepoint, so that a repeated scan_id leaves the caller's transaction usable.
+    A hold at the watch list, which also raises an alert, takes the general path.
+    """
+
+    def __init__(self) -> None:
+        self._sql: dict[tuple[bool, bool], str] = {}
+
+    @staticmethod
+    def applies(decision: _Decision) -> bool:
+        return connections[DEFAULT_DB_ALIAS].vendor == "postgresql" and not (
+            decision.watch is not None and decision.reason == "watchlist_hold"
+        )
+
+    def sql(self, move: bool, audit: bool) -> str:
+        key = (move, audit)
+        if key not in self._sql:
+            self._sql[key] = self._build(move, audit)
+        return self._sql[key]
+
+    @staticmethod
+    def _build(move: bool, audit: bool) -> str:
+        # Names from the models' metadata only; every value goes as a parameter.
+        parts, moved, also = [], "", ""
+        if move:
+            parts.append(f"changed AS ({_MOVE_SQL} RETURNING 1)")
+            moved = " WHERE EXISTS (SELECT 1 FROM changed)"
+            also = " AND EXISTS (SELECT 1 FROM changed)"
+        parts.append(
+            f'scan AS (INSERT INTO "{GateScan._meta.db_table}" ({_insert_scan.columns}) '
+            f'SELECT {_insert_scan.typed_values()}{moved} RETURNING "id")'
+        )
+        if not audit:
+            return f"WITH {', '.join(parts)} SELECT (SELECT id FROM scan)"  # noqa: S608
+        parts.append(f"head AS ({chain.advance_sql('postgresql', also)})")
+        parts.append(
+            f'record AS (INSERT INTO "{AuditRecord._meta.db_table}" ({chain.insert_columns()}) '
+            f"SELECT {chain.linked_values('head', typed=True)}{moved} "
+            'RETURNING "id", "seq", "prev_hash", "hash")'
+        )
+        return (
+            f"WITH {', '.join(parts)} SELECT (SELECT id FROM scan), r.id, r.seq, r.prev_hash, "  # noqa: S608
+            "r.hash FROM (SELECT 1) AS one LEFT JOIN record AS r ON TRUE"
+        )
+
+    def write(
+        self,
+        decision: _Decision,
+        scan: GateScan,
+        audit: chain.Prepared | None,
+        decided_at: datetime,
+        gate: Gate,
+    ) -> None:
+        move = None
+        params: list[Any] = []
+        if decision.reason == "ok":
+            assert decision.gate_pass is not None
+            move = _Move(decision.gate_pass, scan.direction, decided_at, gate)
+            params.extend(move.params)
+        params.extend(_insert_scan.ready_params(scan))
+        if audit is not None:
+            params.append(audit.body_prefix)
+            params.extend(chain.own_params(audit))
+        connection = connections[DEFAULT_DB_ALIAS]
+        alone = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with alone, prepared.cursor() as cursor:
+            cursor.execute(self.sql(move is not None, audit is not None), params)
+            row = cursor.fetchone()
+        if row[0] is None:
+            raise _PassMoved
+        scan.pk = row[0]
+        scan._state.adding, scan._state.db = False, DEFAULT_DB_ALIAS
+        if move is not None:
+            move.done()
+        if audit is not None:
+            entry = audit.entry
+            entry.pk, entry.seq, entry.prev_hash, entry.hash = row[1:]
+            entry._state.adding, entry._state.db = False, DEFAULT_DB_ALIAS
+
+
+_IN_ONE_STATEMENT = _OneStatement()
 
 
 def _alert_hold(scan: GateScan, gate_pass: Any, entry: WatchlistEntry, gate: Gate) -> None:

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from civicgate.audit.chain import _digest, _hashed_fields
-from civicgate.audit.models import AuditRecord
+from civicgate.audit.models import AuditRecord, ChainHead
 from civicgate.audit.tests.conftest import raw
 
 
@@ -141,3 +141,52 @@ def test_the_command_exits_with_status_1_on_a_break(
 
     assert caught.value.returncode == 1
     assert "broken in 1 place" in str(caught.value)
+
+
+def test_the_newest_records_deleted_are_named_by_the_head(
+    six_records: list[AuditRecord], unprotected: None
+) -> None:
+    raw("DELETE FROM audit_auditrecord WHERE seq IN (5, 6)")
+
+    status, output = run_verify()
+
+    assert status == 1
+    assert "Checked 4 audit records." in output
+    assert named(output) == {5: "records 5 to 6 are missing (deleted)"}
+
+
+def test_the_newest_record_rewritten_with_a_fresh_hash_is_named_by_the_head(
+    six_records: list[AuditRecord], unprotected: None
+) -> None:
+    entry = AuditRecord.objects.get(seq=6)
+    entry.action = "test.innocent"
+    forged = _digest(entry.prev_hash, _hashed_fields(entry))
+    raw(
+        "UPDATE audit_auditrecord SET action = %s, hash = %s WHERE seq = 6",
+        ["test.innocent", forged],
+    )
+
+    status, output = run_verify()
+
+    assert status == 1
+    assert named(output) == {6: "it was replaced or rewritten: the chain's head holds another hash"}
+
+
+def test_a_missing_head_row_is_named(six_records: list[AuditRecord]) -> None:
+    ChainHead.objects.all().delete()
+
+    status, output = run_verify()
+
+    assert status == 1
+    assert named(output) == {7: "the chain's head row is missing (run migrate)"}
+
+
+def test_the_head_follows_every_record_with_the_hash_computed_in_python(
+    six_records: list[AuditRecord],
+) -> None:
+    head = ChainHead.objects.get()
+    newest = AuditRecord.objects.get(seq=6)
+
+    assert (head.seq, head.prev_hash, head.hash) == (6, newest.prev_hash, newest.hash)
+    for entry in AuditRecord.objects.all():
+        assert entry.hash == _digest(entry.prev_hash, _hashed_fields(entry))

@@ -11,9 +11,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from civicgate.audit.chain import verify_chain
+from civicgate.audit.models import AuditRecord, ChainHead
 from civicgate.devices.actions import revoke_device
 from civicgate.devices.models import Device
 from civicgate.passes.models import GatePass, GateScan
@@ -136,3 +141,82 @@ def test_the_web_chat_takes_its_own_short_chain(settings: Any) -> None:
     assert json.loads(content)["conversation"]
     # The clickjacking middleware of the full chain did not run.
     assert "x-frame-options" not in headers
+
+
+def _scan_with_id(token: str, code: str, scan_id: str) -> tuple[int, dict[str, str], bytes]:
+    body = {
+        "scan_id": scan_id,
+        "code": code,
+        "direction": "in",
+        "scanned_at": timezone.now().isoformat(),
+    }
+    return _call("POST", "/api/v1/gate/scans", body, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_allowed_scan_on_postgresql_is_three_statements_and_its_own_transaction(
+    make_pass: Callable[..., GatePass], scanner: Scanner
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes a scan in a transaction of its own statements.")
+    gate_pass = make_pass()
+    _scan(scanner[1], make_pass().token)  # the connection's statements prepared
+
+    statements: list[str] = []
+
+    def seen(execute: Any, sql: str, *args: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(seen), CaptureQueriesContext(connection) as queries:
+        status, _headers, content = _scan(scanner[1], gate_pass.token)
+
+    assert (status, json.loads(content)["decision"]) == (200, "allow")
+    # The device, the pass, then the pass moved, the scan and its audit record at once: no
+    # BEGIN or COMMIT, no health-check SELECT 1 on the kept connection.
+    assert len(queries.captured_queries) == len(statements) == 3, queries.captured_queries
+    assert statements[2].startswith("WITH changed AS (UPDATE")
+    gate_pass.refresh_from_db()
+    assert (gate_pass.state, gate_pass.entries) == (GatePass.State.INSIDE, 1)
+    record = AuditRecord.objects.get(action="passes.scan_allowed", object_id=gate_pass.code)
+    assert record.seq == ChainHead.objects.get().seq
+    assert verify_chain() == (AuditRecord.objects.count(), [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_scan_id_outside_a_transaction_gets_the_first_answer(
+    make_pass: Callable[..., GatePass], scanner: Scanner
+) -> None:
+    gate_pass = make_pass()
+    scan_id = str(uuid.uuid4())
+
+    first = _scan_with_id(scanner[1], gate_pass.token, scan_id)
+    again = _scan_with_id(scanner[1], gate_pass.token, scan_id)
+
+    assert first[0] == again[0] == 200
+    assert json.loads(again[2]) == json.loads(first[2])
+    assert GateScan.objects.count() == 1
+    assert AuditRecord.objects.filter(action="passes.scan_allowed").count() == 1
+    gate_pass.refresh_from_db()
+    assert gate_pass.entries == 1
+    assert verify_chain() == (AuditRecord.objects.count(), [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_died_while_idle_still_gets_the_scan_decided(
+    make_pass: Callable[..., GatePass], scanner: Scanner
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no connection to lose.")
+    first, second = make_pass(), make_pass()
+    assert _scan(scanner[1], first.token)[0] == 200
+    # Kept for the next request, as in production (CONN_MAX_AGE).
+    backend = connection.connection.info.backend_pid
+    with psycopg.connect(connection.connection.info.dsn, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [backend])
+
+    status, _headers, content = _scan(scanner[1], second.token)
+
+    assert (status, json.loads(content)["decision"]) == (200, "allow")
+    assert connection.connection.info.backend_pid != backend
+    connection.close()
