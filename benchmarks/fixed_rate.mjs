@@ -6,20 +6,25 @@
 // CONFIG: {"url": ".../api/v1/gate/scans", "token": "...", "passes": ["CG1:..."],
 //          "rate": 500, "seconds": 10}
 // Pass i % n is scanned in on its first round, out on the next, and so on, each with a new
-// scan_id. Prints one JSON object with the figures.
+// scan_id. Each request goes on an idle keep-alive connection (a new one when all are busy).
+// Prints one JSON object with the figures.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import http from "node:http";
+import { Connection, figures, openLoop } from "./http1.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const target = new URL(config.url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: config.maxSockets ?? 256 });
 const total = Math.round(config.rate * config.seconds);
+const authorization = `Authorization: Bearer ${config.token}\r\n`;
 const latencies = [];
 const statuses = {};
 const decisions = {};
+const idle = [];
+let connections = 0;
 let errors = 0;
 let done = 0;
+let start = 0;
+let last = 0;
 
 function body(i) {
   const n = config.passes.length;
@@ -31,85 +36,53 @@ function body(i) {
   });
 }
 
-function send(i, due) {
-  const payload = body(i);
-  const request = http.request(
-    {
-      host: target.hostname,
-      port: target.port,
-      path: target.pathname,
-      method: "POST",
-      agent,
-      headers: {
-        "Content-Type": "application/json",
-        "Content-Length": Buffer.byteLength(payload),
-        Authorization: `Bearer ${config.token}`,
-      },
+function connection() {
+  connections += 1;
+  const c = new Connection(
+    target,
+    (status, text) => {
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      try {
+        const answer = JSON.parse(text);
+        const key = `${answer.decision}/${answer.reason}`;
+        decisions[key] = (decisions[key] ?? 0) + 1;
+      } catch {
+        errors += 1;
+      }
+      finish(c);
     },
-    (response) => {
-      const chunks = [];
-      response.on("data", (chunk) => chunks.push(chunk));
-      response.on("end", () => {
-        latencies.push(performance.now() - due);
-        statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-        try {
-          const answer = JSON.parse(Buffer.concat(chunks).toString());
-          const key = `${answer.decision}/${answer.reason}`;
-          decisions[key] = (decisions[key] ?? 0) + 1;
-        } catch {
-          errors += 1;
-        }
-        finish();
-      });
+    () => {
+      errors += 1;
+      finish(c);
     },
   );
-  request.on("error", () => {
-    errors += 1;
-    finish();
-  });
-  request.end(payload);
+  return c;
 }
 
-let start = 0;
-let last = 0;
-function finish() {
+function finish(c) {
+  latencies.push(performance.now() - c.due);
+  idle.push(c);
   done += 1;
   last = performance.now();
   if (done === total) report();
 }
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
-
 function report() {
-  const sorted = latencies.slice().sort((a, b) => a - b);
-  const elapsed = (last - start) / 1000;
   console.log(
     JSON.stringify({
-      requests: total,
-      rate_asked: config.rate,
-      rate_done: total / elapsed,
-      p50_ms: percentile(sorted, 0.5),
-      p90_ms: percentile(sorted, 0.9),
-      p99_ms: percentile(sorted, 0.99),
-      max_ms: sorted[sorted.length - 1],
+      ...figures(latencies, total, config.rate, last - start),
       errors,
       statuses,
       decisions,
+      connections,
     }),
   );
-  agent.destroy();
+  for (const c of idle) c.close();
+  process.exit(0);
 }
 
-start = performance.now();
-let next = 0;
-function tick() {
-  const now = performance.now();
-  while (next < total && start + (next * 1000) / config.rate <= now) {
-    send(next, start + (next * 1000) / config.rate);
-    next += 1;
-  }
-  if (next < total) setTimeout(tick, 1);
-}
-tick();
+start = openLoop(config.rate, total, (i, due) => {
+  const c = idle.pop() ?? connection();
+  c.due = due;
+  c.post(target.pathname, authorization, body(i));
+});

@@ -10,8 +10,9 @@ load generators run in their own processes against the production server (deploy
 - capacity: wrk, closed loop, as fast as the server answers (--connections at once), for
   /healthz (the ceiling) and the scan API; each pass is scanned in, then (one round of all
   passes later) out, then in again, each request with a fresh scan_id.
-- sustained: benchmarks/fixed_rate.mjs (Node.js), open loop at --rate scans per second on
-  passes of their own, latency counted from the moment each request was due.
+- sustained: benchmarks/fixed_rate.mjs (Node.js, plain HTTP/1.1 on keep-alive sockets as wrk
+  speaks it: benchmarks/http1.mjs), open loop at --rate scans per second on passes of their
+  own, latency counted from the moment each request was due.
 
 Every scan should be allowed; the script counts the decisions afterwards.
 Target (issue 3): at least 500 scans/s sustained with p99 under 30 ms.
