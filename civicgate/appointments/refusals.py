@@ -10,6 +10,11 @@ request.session, and the slot by a query of its own. The nearest free slots come
 place of the official is taken or given back (places.take / give_back, after the commit). They
 are only suggestions: booking one goes through the same checks and conditional UPDATE as any
 booking. A slot that does not look full goes on to the booking action, which decides.
+
+That query is also the request's check of a kept database connection
+(core.prepared.fetchone_first): Django would otherwise send a `SELECT 1` before it
+(CONN_HEALTH_CHECKS), a second round trip for every refusal. On PostgreSQL it is prepared once
+per connection.
 """
 
 import time
@@ -26,6 +31,7 @@ from django.utils import timezone
 from civicgate.accounts.citizen import SESSION_KEY
 from civicgate.appointments.models import Appointment
 from civicgate.appointments.selectors.slots import Slot, nearest_free
+from civicgate.core.prepared import fetchone_first
 from civicgate.org.models import Official
 
 ALTERNATIVES_SECONDS = 3
@@ -74,11 +80,9 @@ def citizen_code_and_full(
         key = session.session_key
         if not key:
             return None
-        now = timezone.now()
-        with connection.cursor() as cursor:
-            params = [*_full_params(official_code, start, now), key, _moment(now)]
-            cursor.execute(_SESSION_AND_FULL_SQL, params)
-            row = cursor.fetchone()
+        now = _moment(timezone.now())
+        params = [*_full_params(official_code, start, now), key, now]
+        row = fetchone_first(_SESSION_AND_FULL_SQL, params)
         if row is None:
             return None
         code, full = session.decode(row[0]).get(SESSION_KEY), bool(row[1])
@@ -88,17 +92,14 @@ def citizen_code_and_full(
 def seen_full(official_code: str, start: datetime, now: datetime | None = None) -> bool:
     """One query: every place of this slot taken, and no lapsed hold to give one back."""
     with connection.cursor() as cursor:
-        cursor.execute(_SEEN_FULL_SQL, _full_params(official_code, start, now))
+        params = _full_params(official_code, start, _moment(now or timezone.now()))
+        cursor.execute(_SEEN_FULL_SQL, params)
         return cursor.fetchone() is not None
 
 
-def _full_params(official_code: str, start: datetime, now: datetime | None = None) -> list[Any]:
-    return [
-        official_code,
-        _moment(start),
-        Appointment.State.HELD.value,
-        _moment(now or timezone.now()),
-    ]
+def _full_params(official_code: str, start: datetime, now: Any) -> list[Any]:
+    # now: as _moment() gives it, once for both of its uses in _SESSION_AND_FULL_SQL.
+    return [official_code, _moment(start), Appointment.State.HELD.value, now]
 
 
 def _nearest_keys(official_code: str) -> tuple[str, str]:

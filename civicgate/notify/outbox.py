@@ -3,11 +3,15 @@
 enqueue() only inserts, so it belongs inside the caller's transaction: if the booking or the
 pass is rolled back, so is its message. The words are rendered at enqueue time, so editing a
 template later does not change messages already queued.
+
+A booking queues five messages; their templates are read with a statement written once and
+built into MessageTemplate instances only when a row differs from the one last built.
 """
 
 from typing import Any
 
 from django.core.validators import validate_email
+from django.db import connection
 from django.utils import timezone
 
 from civicgate.core.phone import normalize_mobile
@@ -25,18 +29,50 @@ class MissingPlaceholder(KeyError):
     pass
 
 
+_table = MessageTemplate._meta.db_table
+_fields = MessageTemplate._meta.concrete_fields
+# Written out once: the candidates' rows, read as they are (see find_template).
+_q = connection.ops.quote_name
+_CANDIDATES_SQL = (
+    f"SELECT {', '.join(_q(f.column) for f in _fields)} FROM {_q(_table)} "  # noqa: S608
+    f"WHERE {_q('key')} = %s AND {_q('channel')} = %s AND {_q('language')} IN (%s, %s)"
+)
+_LANGUAGE = [f.attname for f in _fields].index("language")
+# Each row read, with the template built from it, by id.
+_built: dict[int, tuple[tuple[Any, ...], MessageTemplate]] = {}
+
+
 def find_template(key: str, language: str, channel: str) -> MessageTemplate:
-    """The template in language, else the English one."""
-    candidates = {
-        t.language: t
-        for t in MessageTemplate.objects.filter(
-            key=key, channel=channel, language__in={language, FALLBACK_LANGUAGE}
-        )
-    }
-    found = candidates.get(language) or candidates.get(FALLBACK_LANGUAGE)
-    if found is None:
+    """The template in language, else the English one.
+
+    One query, without the ORM's building of the statement; a template is built from its row
+    once per process and built again whenever any of its columns reads differently.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_CANDIDATES_SQL, [key, channel, language, FALLBACK_LANGUAGE])
+        rows = {row[_LANGUAGE]: row for row in cursor.fetchall()}
+    row = rows.get(language) or rows.get(FALLBACK_LANGUAGE)
+    if row is None:
         raise TemplateNotFound(f"No {channel} template {key!r} in {language!r} or English.")
-    return found
+    built = _built.get(row[0])
+    if built is not None and built[0] == row:
+        return built[1]
+    tmpl = MessageTemplate.from_db(connection.alias, [f.attname for f in _fields], _values(row))
+    _built[row[0]] = (row, tmpl)
+    return tmpl
+
+
+def _values(row: tuple[Any, ...]) -> list[Any]:
+    # As the ORM reads them: each column through its field's converters (SQLite's dates).
+    values = list(row)
+    for i, field in enumerate(_fields):
+        column = field.get_col(_table)
+        for convert in [
+            *connection.ops.get_db_converters(column),
+            *column.get_db_converters(connection),
+        ]:
+            values[i] = convert(values[i], column, connection)
+    return values
 
 
 def render(text: str, context: dict[str, Any]) -> str:

@@ -16,6 +16,8 @@ from civicgate.passes.models import SigningKey
 
 _CACHE_KEY = "passes:public-keys:v1"
 _CACHE_SECONDS = 30
+# kid -> (the PEM text, the key parsed from it): parsing costs more than signing a pass.
+_parsed: dict[str, tuple[str, Ed25519PrivateKey]] = {}
 
 
 def _raw_public(private: Ed25519PrivateKey) -> str:
@@ -53,8 +55,13 @@ def current_signing_key() -> SigningKey:
 
 
 def private_key_of(key: SigningKey) -> Ed25519PrivateKey:
+    """The signing key parsed, once per key and process (again if its stored text differs)."""
+    kept = _parsed.get(key.kid)
+    if kept is not None and kept[0] == key.private_key:
+        return kept[1]
     loaded = serialization.load_pem_private_key(key.private_key.encode(), password=None)
     assert isinstance(loaded, Ed25519PrivateKey)
+    _parsed[key.kid] = (key.private_key, loaded)
     return loaded
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,7 +39,7 @@ from civicgate.appointments.selectors.slots import (
     open_appointments_with,
 )
 from civicgate.audit.chain import record
-from civicgate.core.writers import writers_in_line
+from civicgate.core.writers import write_transaction
 from civicgate.org.models import Official
 
 HOLD_MINUTES = 5
@@ -85,7 +85,10 @@ def _clean_text(name: str, purpose: str) -> tuple[str, str]:
 
 def _lock_citizen(citizen: Citizen) -> None:
     # One booking at a time per citizen, so the per-citizen limit holds under double submits.
-    Citizen.objects.select_for_update().filter(pk=citizen.pk).exists()
+    # SQLite has no row locks (Django leaves FOR UPDATE out there): its write transactions
+    # already run one at a time, so the statement would lock nothing.
+    if connection.features.has_select_for_update:
+        Citizen.objects.select_for_update().filter(pk=citizen.pk).exists()
 
 
 def _check_citizen_limit(citizen: Citizen, official: Official, availability: Availability) -> None:
@@ -145,7 +148,7 @@ def hold_slot(
     minutes = max(1, min(minutes, 15))
     check = _offered(official, start, now)
     try:
-        with writers_in_line(), transaction.atomic():
+        with write_transaction():
             if seen_full(official.code, start, now):
                 raise SlotTaken("slot")
             _lock_citizen(citizen)
@@ -213,7 +216,7 @@ def book_appointment(
     now = timezone.now()
     check = None if hold else _offered(official, start, now)
     try:
-        with writers_in_line(), transaction.atomic():
+        with write_transaction():
             if check is not None and seen_full(official.code, start, now):
                 raise SlotTaken("slot")
             _lock_citizen(citizen)

@@ -1,16 +1,18 @@
-"""Places of slots and days: conditional UPDATEs on SlotLoad / DayLoad, inside a transaction.
+"""Places of slots and days: the SlotLoad / DayLoad counters, changed inside a transaction.
 
-Take: insert the counter row if missing (ON CONFLICT DO NOTHING), then
-UPDATE ... SET taken = taken + 1 WHERE taken < capacity. On PostgreSQL concurrent takers wait on
-the row and re-check the condition after the winner commits; on SQLite the write transaction
-is serial. Either way no more than the capacity is ever taken. Once the transaction commits,
-the official's kept nearest free slots (refusals.py) are forgotten, as they may have changed.
+Take: one statement per counter, written out once, that inserts the row with one place taken
+or, when it exists, adds one where taken < capacity (INSERT ... ON CONFLICT DO UPDATE ... WHERE),
+returning the count when it took a place. On PostgreSQL concurrent takers wait on the row and
+re-check the condition after the winner commits; on SQLite the write transaction is serial.
+Either way no more than the capacity is ever taken. Once the transaction commits, the
+official's kept nearest free slots (refusals.py) are forgotten, as they may have changed.
 """
 
 from datetime import date, datetime
 from functools import partial
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -45,29 +47,49 @@ def release_lapsed(official: Official, *, start: datetime | None = None) -> int:
     return released
 
 
+def _take_sql(model: Any, key: str, other: str = "", *, limited: bool = True) -> str:
+    """INSERT of a counter row with one place taken, or one more place where the row exists
+    (limited: while fewer than the statement's last parameter are taken); RETURNING a row only
+    when it took the place."""
+    q = connection.ops.quote_name
+    table, taken = q(model._meta.db_table), q("taken")
+    columns = ["official_id", key, *([other] if other else [])]
+    condition = f" WHERE {table}.{taken} < %s" if limited else ""
+    return (
+        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}, {taken}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}, 1) "
+        f"ON CONFLICT ({q('official_id')}, {q(key)}) DO UPDATE SET {taken} = {table}.{taken} + 1"
+        f"{condition} RETURNING {taken}"
+    )
+
+
+_TAKE_SLOT = _take_sql(SlotLoad, "start", "end")
+_TAKE_DAY = _take_sql(DayLoad, "day")
+_COUNT_DAY = _take_sql(DayLoad, "day", limited=False)
+
+
+def _took(sql: str, params: list[Any]) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
+
+
 def take(official: Official, availability: Availability, start: datetime, end: datetime) -> str:
     """Take one place of the slot and of its day. Returns "" or why not: "slot" / "day"."""
     transaction.on_commit(partial(forget_nearest, official.code))
-    SlotLoad.objects.bulk_create(
-        [SlotLoad(official=official, start=start, end=end, taken=0)], ignore_conflicts=True
-    )
-    slot = SlotLoad.objects.filter(official=official, start=start)
-    if not slot.filter(taken__lt=availability.capacity).update(taken=F("taken") + 1):
+    ops, capacity = connection.ops, availability.capacity
+    slot = [official.pk, ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)]
+    # A new row starts at one place taken: a slot of no places takes none.
+    if capacity < 1 or not _took(_TAKE_SLOT, [*slot, capacity]):
         if not release_lapsed(official, start=start):
             return "slot"
-        if not slot.filter(taken__lt=availability.capacity).update(taken=F("taken") + 1):
+        if capacity < 1 or not _took(_TAKE_SLOT, [*slot, capacity]):
             return "slot"
     # Every day is counted (so a maximum set later starts right); only a maximum refuses.
-    day = local_day(official, start)
-    DayLoad.objects.bulk_create(
-        [DayLoad(official=official, day=day, taken=0)], ignore_conflicts=True
-    )
-    counter = DayLoad.objects.filter(official=official, day=day)
-    if availability.max_per_day:
-        counter = counter.filter(taken__lt=availability.max_per_day)
-    if not counter.update(taken=F("taken") + 1) and (
-        not release_lapsed(official) or not counter.update(taken=F("taken") + 1)
-    ):
+    day = [official.pk, ops.adapt_datefield_value(local_day(official, start))]
+    limit = availability.max_per_day
+    sql, params = (_TAKE_DAY, [*day, limit]) if limit else (_COUNT_DAY, day)
+    if not _took(sql, params) and (not release_lapsed(official) or not _took(sql, params)):
         return "day"
     return ""
 

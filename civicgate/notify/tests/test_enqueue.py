@@ -143,3 +143,24 @@ def test_a_template_with_stray_braces_is_refused_in_the_admin_form() -> None:
     tmpl = MessageTemplate(key="x", language="en", channel="sms", body="Code {code.__class__}")
     with pytest.raises(ValidationError):
         tmpl.full_clean()
+
+
+def test_a_template_changed_in_any_way_is_used_for_the_next_message() -> None:
+    # Given an SMS already queued from the English pass template
+    context = {"pass_code": "P1", "office": "HQ", "valid_until": "today", "url": "u"}
+    first = enqueue("sms", "+919830012345", "pass_issued", context)
+    # When its words change without its change time (a bulk update, a rolled-back edit)
+    tmpl = MessageTemplate.objects.get(key="pass_issued", channel="sms", language="en")
+    MessageTemplate.objects.filter(pk=tmpl.pk).update(body="Pass {pass_code} is ready.")
+    changed = enqueue("sms", "+919830012345", "pass_issued", context)
+    with transaction.atomic():
+        MessageTemplate.objects.filter(pk=tmpl.pk).update(body="Draft {pass_code}.")
+        drafted = enqueue("sms", "+919830012345", "pass_issued", context)
+        transaction.set_rollback(True)
+    after = enqueue("sms", "+919830012345", "pass_issued", context)
+    # Then each message has the words the database held when it was queued
+    assert first.body != changed.body
+    assert changed.body == "Pass P1 is ready."
+    assert drafted.body == "Draft P1."
+    assert after.body == "Pass P1 is ready."
+    assert after.payload["dlt_template_id"] == tmpl.dlt_template_id
