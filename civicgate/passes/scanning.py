@@ -238,7 +238,13 @@ def _pass_by_code(code: str) -> tuple[GatePass | None, bool]:
     with prepared.cursor() as cursor:
         cursor.execute(_PASS_SQL, [True, code])
         row = cursor.fetchone()
-    if row is None:
+    return pass_from_row(row)
+
+
+def pass_from_row(row: tuple[Any, ...] | None) -> tuple[GatePass | None, bool]:
+    """The pass in a row of _PASS_SQL (all None: no such pass) and whether the watch list
+    could match it."""
+    if row is None or row[0] is None:
         return None, False
     gate_pass, visitor, office, official, employee, department = _built(row)
     GatePass.visitor.field.set_cached_value(gate_pass, visitor)
@@ -248,6 +254,24 @@ def _pass_by_code(code: str) -> tuple[GatePass | None, bool]:
     GatePass.host_official.field.set_cached_value(gate_pass, official)
     GatePass.host_department.field.set_cached_value(gate_pass, department)
     return gate_pass, bool(row[-1])
+
+
+def pass_query(code: str) -> tuple[str, list[Any]]:
+    """The statement that reads the pass with this code, as _decide reads it, and its
+    parameters (for reading it together with something else: pass_from_row builds it)."""
+    return _PASS_SQL, [True, code]
+
+
+def pass_code_in(text: str) -> str | None:
+    """The pass code a scanned text names, read without checking anything (the decision
+    checks); None when it names none."""
+    text = (text or "").strip()
+    if len(text) == _PASS_CODE_LENGTH and set(text.upper()) <= _PASS_CODE_CHARS:
+        return text.upper()
+    try:
+        return tokens.parse(text)[0].code
+    except tokens.TokenError:
+        return None
 
 
 def _built(row: tuple[Any, ...]) -> list[Any]:
@@ -278,6 +302,16 @@ def watchlist_match(gate_pass: GatePass) -> WatchlistEntry | None:
     return matches[0] if matches else None
 
 
+@dataclass(frozen=True)
+class PassRead:
+    """A pass read before the decision (with the device that scanned it): its code, the pass
+    (None: there is no such pass) and whether the watch list could match it."""
+
+    code: str
+    gate_pass: GatePass | None
+    watched: bool
+
+
 @dataclass
 class _Decision:
     reason: str
@@ -286,11 +320,20 @@ class _Decision:
     overdue: bool = False
 
 
-def _decide(text: str, direction: str, now: datetime, gate: Gate) -> _Decision:
-    """The decision on the pass as it is now; record_scan makes sure it has not moved since."""
+def _decide(
+    text: str, direction: str, now: datetime, gate: Gate, read: PassRead | None = None
+) -> _Decision:
+    """The decision on the pass as it is now; record_scan makes sure it has not moved since.
+    read: the pass named by text, read already in this request (used when it is that pass)."""
+
+    def by_code(code: str) -> tuple[GatePass | None, bool]:
+        if read is not None and read.code == code:
+            return read.gate_pass, read.watched
+        return _pass_by_code(code)
+
     if len(text) == _PASS_CODE_LENGTH and set(text.upper()) <= _PASS_CODE_CHARS:
         # A code typed by the guard from a printed slip or an SMS: the server knows the pass.
-        gate_pass, watched = _pass_by_code(text.upper())
+        gate_pass, watched = by_code(text.upper())
         if gate_pass is None:
             return _Decision("unknown_pass")
         gates: tuple[str, ...] = tokens.parse(gate_pass.token)[0].gates
@@ -299,7 +342,7 @@ def _decide(text: str, direction: str, now: datetime, gate: Gate) -> _Decision:
             claims = tokens.verify(text, keys.published_keys())
         except tokens.TokenError as error:
             return _Decision(error.reason)
-        gate_pass, watched = _pass_by_code(claims.code)
+        gate_pass, watched = by_code(claims.code)
         if gate_pass is None:
             return _Decision("unknown_pass")
         if gate_pass.token != text:
@@ -476,8 +519,12 @@ def record_scan(
     offline: bool = False,
     request: Any = None,
     refused_locally: bool = False,
+    read: PassRead | None = None,
 ) -> ScanResult:
     """Decide a scan, record it and move the pass; a repeated scan_id gets its first answer.
+
+    read: the pass the code names, read already in this request (by the device's statement);
+    used for the first decision only: deciding again after the pass moved reads it afresh.
 
     Online scans are judged at the server's clock (a device's clock cannot stretch a pass);
     offline ones at the time the console scanned them. refused_locally: an offline console
@@ -488,12 +535,12 @@ def record_scan(
     if timezone.is_naive(scanned_at):
         raise ValueError("scanned_at must carry a UTC offset.")
     text = (code or "").strip()
-    for _attempt in range(_ATTEMPTS):
+    for attempt in range(_ATTEMPTS):
         now = timezone.now()
         decided_at = min(scanned_at, now) if offline else now
         # Decided outside the write transaction: the write lock (all of SQLite, the pass row
         # on PostgreSQL) is held only for the few writes below.
-        decision = _decide(text, direction, decided_at, gate)
+        decision = _decide(text, direction, decided_at, gate, read if attempt == 0 else None)
         if refused_locally and decision.reason == "ok":
             decision.reason = "refused_offline"
         # Everything that needs no lock is made ready before queueing for the database.

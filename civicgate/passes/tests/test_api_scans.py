@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from civicgate.audit.models import AuditRecord
 from civicgate.devices.actions import register_device, revoke_device
 from civicgate.devices.models import Device
 from civicgate.org.models import Office, Official
-from civicgate.passes import keys, tokens
+from civicgate.passes import keys, scanning, tokens
 from civicgate.passes.approvals import reject_pass
 from civicgate.passes.models import GatePass, GateScan, PassPolicy, SecurityAlert, WatchlistEntry
 from civicgate.passes.schemas import ScanOut
@@ -392,10 +394,11 @@ def test_a_scan_is_decided_in_a_few_queries(
     gate_pass = make_pass()
     post_scan(scanner[1], "warm the key cache")
 
-    # Device, earlier scan_id, the pass with its visitor, office and host read at once (no
-    # further read for the host's names in Bengali or Hindi), scan insert, pass update and the
-    # audit record (lock, last record, insert); on PostgreSQL some of these share a statement.
-    with django_assert_max_num_queries(8):
+    # The device and the pass it names (with its visitor, office and host, and no further read
+    # for the host's names in Bengali or Hindi) in one statement, then the scan insert, the pass
+    # update and the audit record (the chain's head moved, the record inserted) in a
+    # transaction; on PostgreSQL the writes are one statement.
+    with django_assert_max_num_queries(7):
         body = post_scan(scanner[1], gate_pass.token).json()
 
     assert body["reason"] == "ok"
@@ -489,3 +492,98 @@ def test_it_explains_a_bad_request_and_records_nothing(
     assert response.json()["error"] == "invalid"
     assert field in response.json()["message"]
     assert not GateScan.objects.exists()
+
+
+# -- the pass read with the device ----------------------------------------------------------
+
+
+def _statements_reading_passes(queries: Any) -> list[str]:
+    return [
+        q["sql"] or ""
+        for q in queries.captured_queries
+        if '"passes_gatepass" p' in (q["sql"] or "")
+    ]
+
+
+@pytest.mark.parametrize("typed", [False, True])
+def test_the_pass_a_scan_names_is_read_with_the_device(
+    make_pass: MakePass, scanner: Scanner, post_scan: Post, typed: bool
+) -> None:
+    if connection.vendor == "postgresql":
+        pytest.skip(
+            "prepared statements are logged without their text (see test_device_entry_point)"
+        )
+    gate_pass = make_pass()
+    post_scan(scanner[1], "warm the key cache")
+
+    with CaptureQueriesContext(connection) as queries:
+        body = post_scan(scanner[1], gate_pass.code if typed else gate_pass.token).json()
+
+    assert (body["reason"], body["pass"]["code"]) == ("ok", gate_pass.code)
+    reads = _statements_reading_passes(queries)
+    assert len(reads) == 1
+    assert '"devices_device" dv' in reads[0]
+
+
+def test_a_scan_naming_no_pass_of_ours_is_still_decided(
+    make_pass: MakePass, scanner: Scanner, post_scan: Post
+) -> None:
+    gate_pass = make_pass()
+    unknown = gate_pass.token.replace(gate_pass.code, "ZZZZZZZZZZ")
+
+    assert post_scan(scanner[1], unknown).json()["reason"] == "invalid_signature"
+    assert post_scan(scanner[1], "ZZZZZZZZZZ").json()["reason"] == "unknown_pass"
+    assert post_scan(scanner[1], "not a pass at all").json()["reason"] == "malformed"
+
+
+def test_a_malformed_scan_body_is_refused_by_its_schema_after_the_device(
+    client: Any, scanner: Scanner
+) -> None:
+    response = client.post(
+        SCANS, "{not json", content_type="application/json", **bearer(scanner[1])
+    )
+    assert response.status_code == 400
+    wrong_type = client.post(
+        SCANS, '{"code": 5}', content_type="application/json", **bearer(scanner[1])
+    )
+    assert wrong_type.status_code == 422
+    unknown_device = client.post(
+        SCANS, '{"code": 5}', content_type="application/json", **bearer("cgd_unknown")
+    )
+    assert unknown_device.status_code == 401
+    assert not GateScan.objects.exists()
+
+
+def test_a_pass_read_before_it_moved_is_decided_again_on_what_it_is_now(
+    make_pass: MakePass, scanner: Scanner
+) -> None:
+    gate_pass = make_pass()
+    sql, params = scanning.pass_query(gate_pass.code)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        stale = scanning.pass_from_row(cursor.fetchone())
+    gate = scanner[0].gate
+    assert gate is not None
+    scanning.record_scan(
+        scan_id=uuid.uuid4(),
+        code=gate_pass.token,
+        direction="in",
+        scanned_at=timezone.now(),
+        gate=gate,
+        device=scanner[0],
+    )
+
+    again = scanning.record_scan(
+        scan_id=uuid.uuid4(),
+        code=gate_pass.token,
+        direction="in",
+        scanned_at=timezone.now(),
+        gate=gate,
+        device=scanner[0],
+        read=scanning.PassRead(gate_pass.code, *stale),
+    )
+
+    # The read said "issued"; the pass is inside: the write found it moved and decided again.
+    assert again.reason == "already_inside"
+    gate_pass.refresh_from_db()
+    assert gate_pass.entries == 1
