@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from io import StringIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -207,3 +208,44 @@ def test_the_detect_touts_command_raises_the_flags_and_says_how_many(
 
     assert "Raised 1 new tout flag(s)." in out.getvalue()
     assert ToutFlag.objects.get().visitor == tout
+
+
+def test_check_visitor_flags_a_visitor_over_the_hosts_limit(
+    hq: Office, departments: list[Department]
+) -> None:
+    # given: passes to three departments (limit 2) in three days, under the weekly pass limit
+    tout = visitor("Ratan Mitra", "+919830055555")
+    for day, department in enumerate(departments[:3]):
+        passes_on_days(tout, hq, department, [day])
+
+    # when
+    with time_machine.travel(MONDAY + timedelta(days=2, hours=1), tick=False):
+        flags = check_visitor(tout)
+
+    # then
+    [flag] = flags
+    assert flag.rule == ToutFlag.Rule.MANY_HOSTS
+    assert flag.details["hosts"] == 3
+
+
+def test_check_visitor_costs_one_query_for_a_visitor_within_the_limits(
+    hq: Office, departments: list[Department], django_assert_num_queries: Any
+) -> None:
+    # given: three passes in a week (limit 3) to two departments (limit 2), and two passes
+    # a month ago (outside both windows) to two other departments
+    usual = visitor("Anita Sen", "+919830012345")
+    passes_on_days(usual, hq, departments[2], [-40])
+    passes_on_days(usual, hq, departments[3], [-35])
+    passes_on_days(usual, hq, departments[0], [0, 1])
+    passes_on_days(usual, hq, departments[1], [2])
+
+    # when
+    with (
+        time_machine.travel(MONDAY + timedelta(days=2, hours=1), tick=False),
+        django_assert_num_queries(1),
+    ):
+        flags = check_visitor(usual)
+
+    # then
+    assert flags == []
+    assert not ToutFlag.objects.exists()
