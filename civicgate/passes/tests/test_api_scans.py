@@ -564,24 +564,20 @@ def test_a_pass_read_before_it_moved_is_decided_again_on_what_it_is_now(
         stale = scanning.pass_from_row(cursor.fetchone())
     gate = scanner[0].gate
     assert gate is not None
-    scanning.record_scan(
-        scan_id=uuid.uuid4(),
-        code=gate_pass.token,
-        direction="in",
-        scanned_at=timezone.now(),
-        gate=gate,
-        device=scanner[0],
-    )
 
-    again = scanning.record_scan(
-        scan_id=uuid.uuid4(),
-        code=gate_pass.token,
-        direction="in",
-        scanned_at=timezone.now(),
-        gate=gate,
-        device=scanner[0],
-        read=scanning.PassRead(gate_pass.code, *stale),
-    )
+    def scan_in(**read: Any) -> Any:
+        return scanning.record_scan(
+            scan_id=uuid.uuid4(),
+            code=gate_pass.token,
+            direction="in",
+            scanned_at=timezone.now(),
+            gate=gate,
+            device=scanner[0],
+            **read,
+        )
+
+    scan_in()
+    again = scan_in(read=scanning.PassRead(gate_pass.code, *stale))
 
     # The read said "issued"; the pass is inside: the write found it moved and decided again.
     assert again.reason == "already_inside"
