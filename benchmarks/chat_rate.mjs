@@ -7,20 +7,21 @@
 //          "scripts": [[{"text": "hello"}, {"choice": "lang:en"}, ...], ...]}
 // One keep-alive connection per citizen. Prints one JSON object with the figures.
 import { readFileSync } from "node:fs";
-import { Connection, figures, openLoop } from "./http1.mjs";
+import { Connection, Run } from "./http1.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const target = new URL(config.url);
-const total = Math.round(config.rate * config.seconds);
-const latencies = [];
 const statuses = {};
 const idle = [];
 const CONVERSATION = /"conversation"\s*:\s*"([^"]+)"/;
 let errors = 0;
-let done = 0;
 let citizens = 0;
-let start = 0;
-let last = 0;
+
+const run = new Run(config.rate, Math.round(config.rate * config.seconds), (figures) => {
+  console.log(JSON.stringify({ ...figures, errors, statuses, citizens }));
+  for (const c of idle) c.connection.close();
+  process.exit(0);
+});
 
 function citizen() {
   citizens += 1;
@@ -44,7 +45,6 @@ function citizen() {
 }
 
 function next(c, ok) {
-  latencies.push(performance.now() - c.due);
   c.step += 1;
   if (!ok || c.step >= config.scripts[c.script].length) {
     c.step = 0;
@@ -52,25 +52,10 @@ function next(c, ok) {
     c.script = (c.script + 1) % config.scripts.length;
   }
   idle.push(c);
-  done += 1;
-  last = performance.now();
-  if (done === total) report();
+  run.answered(c.due);
 }
 
-function report() {
-  console.log(
-    JSON.stringify({
-      ...figures(latencies, total, config.rate, last - start),
-      errors,
-      statuses,
-      citizens,
-    }),
-  );
-  for (const c of idle) c.connection.close();
-  process.exit(0);
-}
-
-start = openLoop(config.rate, total, (_i, due) => {
+run.begin((_i, due) => {
   const c = idle.pop() ?? citizen();
   c.due = due;
   const said = config.scripts[c.script][c.step];

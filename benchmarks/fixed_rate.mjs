@@ -10,21 +10,22 @@
 // Prints one JSON object with the figures.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Connection, figures, openLoop } from "./http1.mjs";
+import { Connection, Run } from "./http1.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const target = new URL(config.url);
-const total = Math.round(config.rate * config.seconds);
 const authorization = `Authorization: Bearer ${config.token}\r\n`;
-const latencies = [];
 const statuses = {};
 const decisions = {};
 const idle = [];
 let connections = 0;
 let errors = 0;
-let done = 0;
-let start = 0;
-let last = 0;
+
+const run = new Run(config.rate, Math.round(config.rate * config.seconds), (figures) => {
+  console.log(JSON.stringify({ ...figures, errors, statuses, decisions, connections }));
+  for (const c of idle) c.close();
+  process.exit(0);
+});
 
 function body(i) {
   const n = config.passes.length;
@@ -60,28 +61,11 @@ function connection() {
 }
 
 function finish(c) {
-  latencies.push(performance.now() - c.due);
   idle.push(c);
-  done += 1;
-  last = performance.now();
-  if (done === total) report();
+  run.answered(c.due);
 }
 
-function report() {
-  console.log(
-    JSON.stringify({
-      ...figures(latencies, total, config.rate, last - start),
-      errors,
-      statuses,
-      decisions,
-      connections,
-    }),
-  );
-  for (const c of idle) c.close();
-  process.exit(0);
-}
-
-start = openLoop(config.rate, total, (i, due) => {
+run.begin((i, due) => {
   const c = idle.pop() ?? connection();
   c.due = due;
   c.post(target.pathname, authorization, body(i));

@@ -1,4 +1,4 @@
-// Plain HTTP/1.1 on keep-alive sockets, and the open-loop schedule, for the fixed-rate load
+// Plain HTTP/1.1 on keep-alive sockets, and the open-loop run, for the fixed-rate load
 // generators (fixed_rate.mjs, chat_rate.mjs).
 //
 // The load generator shares the two cores with the server it measures, so what it costs
@@ -90,35 +90,57 @@ export class Connection {
   }
 }
 
-// Call send(i, due) for i = 0 .. total-1, request i at start + i / rate (due: that moment, in
-// performance.now() time), whatever the answers do. Returns the start.
-export function openLoop(rate, total, send) {
-  const start = performance.now();
-  let next = 0;
-  function tick() {
-    const now = performance.now();
-    while (next < total && start + (next * 1000) / rate <= now) {
-      send(next, start + (next * 1000) / rate);
-      next += 1;
-    }
-    // Wake for the next request due, not every millisecond: timers cost this process CPU too.
-    if (next < total) setTimeout(tick, Math.max(0, start + (next * 1000) / rate - performance.now()));
+// One open-loop run: request i is sent at start + i / rate (due: that moment, in
+// performance.now() time) by send(i, due), whatever the answers do; answered(due) counts each
+// answer, and after the last one done(figures) is called with the rates and the latency
+// distribution in milliseconds.
+export class Run {
+  constructor(rate, total, done) {
+    this.rate = rate;
+    this.total = total;
+    this.done = done;
+    this.latencies = [];
+    this.answers = 0;
+    this.start = 0;
+    this.last = 0;
   }
-  tick();
-  return start;
-}
 
-// The figures every generator prints: rates and the latency distribution, in milliseconds.
-export function figures(latencies, total, rate, elapsedMs) {
-  const sorted = latencies.slice().sort((a, b) => a - b);
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-  return {
-    requests: total,
-    rate_asked: rate,
-    rate_done: total / (elapsedMs / 1000),
-    p50_ms: at(0.5),
-    p90_ms: at(0.9),
-    p99_ms: at(0.99),
-    max_ms: sorted[sorted.length - 1],
-  };
+  begin(send) {
+    const { rate, total } = this;
+    this.start = performance.now();
+    let next = 0;
+    const tick = () => {
+      const now = performance.now();
+      while (next < total && this.start + (next * 1000) / rate <= now) {
+        send(next, this.start + (next * 1000) / rate);
+        next += 1;
+      }
+      // Wake for the next request due, not every millisecond: timers cost CPU here too.
+      if (next < total) {
+        setTimeout(tick, Math.max(0, this.start + (next * 1000) / rate - performance.now()));
+      }
+    };
+    tick();
+  }
+
+  answered(due) {
+    this.last = performance.now();
+    this.latencies.push(this.last - due);
+    this.answers += 1;
+    if (this.answers === this.total) this.done(this.figures());
+  }
+
+  figures() {
+    const sorted = this.latencies.slice().sort((a, b) => a - b);
+    const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+    return {
+      requests: this.total,
+      rate_asked: this.rate,
+      rate_done: this.total / ((this.last - this.start) / 1000),
+      p50_ms: at(0.5),
+      p90_ms: at(0.9),
+      p99_ms: at(0.99),
+      max_ms: sorted[sorted.length - 1],
+    };
+  }
 }
