@@ -362,13 +362,17 @@ def verify_chain(batch_size: int = 2000) -> tuple[int, list[ChainBreak]]:
             head_hash_found = entry.hash
         expected_prev = entry.hash
         expected_seq = entry.seq + 1
-    breaks.extend(_head_breaks(head, expected_seq, head_hash_found))
+    moved_on = head is not None and ChainHead.objects.filter(pk=HEAD_ID, seq__gt=head.seq).exists()
+    breaks.extend(_head_breaks(head, expected_seq, head_hash_found, moved_on))
     return checked, breaks
 
 
-def _head_breaks(head: ChainHead | None, expected_seq: int, found: str) -> list[ChainBreak]:
+def _head_breaks(
+    head: ChainHead | None, expected_seq: int, found: str, appended_since: bool
+) -> list[ChainBreak]:
     """What the head row says of the newest records: found is the hash of the record at the
-    head's number (GENESIS when there is none)."""
+    head's number (GENESIS when there is none); appended_since: the head moved on while the
+    chain was walked (records after it are new, not a head left behind)."""
     if head is None:
         return [ChainBreak(expected_seq, "the chain's head row is missing (run migrate)")]
     if head.seq >= expected_seq:
@@ -376,6 +380,14 @@ def _head_breaks(head: ChainHead | None, expected_seq: int, found: str) -> list[
             return [ChainBreak(expected_seq, "it is missing (deleted)")]
         return [
             ChainBreak(expected_seq, f"records {expected_seq} to {head.seq} are missing (deleted)")
+        ]
+    if head.seq < expected_seq - 1 and not appended_since:
+        return [
+            ChainBreak(
+                head.seq + 1,
+                f"the chain's head is behind: it names record {head.seq}, the newest is "
+                f"{expected_seq - 1} (run start_head)",
+            )
         ]
     if head.seq > 0 and found not in (GENESIS, head.hash):
         return [

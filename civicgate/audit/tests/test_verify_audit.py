@@ -190,3 +190,15 @@ def test_the_head_follows_every_record_with_the_hash_computed_in_python(
     assert (head.seq, head.prev_hash, head.hash) == (6, newest.prev_hash, newest.hash)
     for entry in AuditRecord.objects.all():
         assert entry.hash == _digest(entry.prev_hash, _hashed_fields(entry))
+
+
+def test_a_head_left_behind_the_newest_record_is_named(six_records: list[AuditRecord]) -> None:
+    fifth = AuditRecord.objects.get(seq=5)
+    ChainHead.objects.update(seq=5, prev_hash=fifth.prev_hash, hash=fifth.hash)
+
+    status, output = run_verify()
+
+    assert status == 1
+    assert named(output) == {
+        6: "the chain's head is behind: it names record 5, the newest is 6 (run start_head)"
+    }
