@@ -9,11 +9,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
-        from civicgate.audit import chain, guard
+        from civicgate.audit.guard import on_connection_created
 
-        connection_created.connect(
-            guard.on_connection_created, dispatch_uid="civicgate_audit_guard"
-        )
-        connection_created.connect(
-            chain.on_connection_created, dispatch_uid="civicgate_audit_chain"
-        )
+        connection_created.connect(on_connection_created, dispatch_uid="civicgate_audit_guard")

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -134,9 +133,12 @@ def append(prepared: Prepared) -> AuditRecord:
     """Link a prepared record into the chain, inside the caller's transaction.
 
     The head row hands the record its number and the hash of the record before it, and takes
-    the record's own hash, computed by the database from the same text _digest() hashes; every
-    writer of the chain queues on that row until its transaction ends. On PostgreSQL the head
-    moves and the record is written in one statement.
+    the record's own hash; every writer of the chain queues on that row until its transaction
+    ends. On PostgreSQL the head moves, the hash computed by the database from the same text
+    _digest() hashes, and the record is written in one statement. On SQLite, whose write
+    transactions already run one at a time, the head is read, the hash computed here and the
+    head moved (a Python function called from SQLite's SQL could wait for the interpreter lock
+    while holding the database's).
     """
     entry = prepared.entry
     # No savepoint of its own: a failure here fails the caller's transaction anyway, and the
@@ -146,13 +148,17 @@ def append(prepared: Prepared) -> AuditRecord:
             c.execute(LINKED_INSERT_SQL, [prepared.body_prefix, *own_params(prepared)])
             entry.pk, entry.seq, entry.prev_hash, entry.hash = c.fetchone()
         else:
-            c.execute(advance_sql(connection.vendor), [prepared.body_prefix])
+            c.execute(_HEAD_SQL)
             head = c.fetchone()
             if head is None:
                 raise RuntimeError("The audit chain has no head row; run migrate.")
-            entry.seq, entry.prev_hash, entry.hash = head
+            entry.seq, entry.prev_hash = head[0] + 1, head[1]
+            # The same text _digest() hashes: the sorted JSON with "seq" as its last key.
+            body = f'{prepared.body_prefix},"seq":{entry.seq}}}'
+            entry.hash = hashlib.sha256(f"{entry.prev_hash}\n{body}".encode()).hexdigest()
+            c.execute(_MOVE_HEAD_SQL, [entry.seq, entry.prev_hash, entry.hash])
             params = list(prepared.params)
-            params[_SEQ], params[_PREV_HASH], params[_HASH] = head
+            params[_SEQ], params[_PREV_HASH], params[_HASH] = entry.seq, entry.prev_hash, entry.hash
             c.execute(f'{_INSERT_SQL} RETURNING "id"', params)
             entry.pk = c.fetchone()[0]
     entry._state.adding, entry._state.db = False, connection.alias
@@ -164,12 +170,12 @@ def own_params(prepared: Prepared) -> list[Any]:
     return [value for i, value in enumerate(prepared.params) if i not in _LINK]
 
 
-def advance_sql(vendor: str, condition: str = "") -> str:
-    """UPDATE of the head row to the next record, returning its seq, prev_hash and hash; one
-    parameter, the record's Prepared.body_prefix. condition: more of the WHERE clause."""
+def advance_sql(condition: str = "") -> str:
+    """PostgreSQL: UPDATE of the head row to the next record, returning its seq, prev_hash and
+    hash; one parameter, the record's Prepared.body_prefix. condition: more of the WHERE clause."""
     return (
         f'UPDATE "{_HEAD_TABLE}" SET "seq" = "seq" + 1, "prev_hash" = "hash", '  # noqa: S608
-        f'"hash" = {_NEXT_HASH[vendor]} WHERE "id" = {HEAD_ID}{condition} '
+        f'"hash" = {_NEXT_HASH} WHERE "id" = {HEAD_ID}{condition} '
         'RETURNING "seq", "prev_hash", "hash"'
     )
 
@@ -202,16 +208,6 @@ def start_head(using: str = DEFAULT_DB_ALIAS) -> None:
             "hash": last.hash if last else GENESIS,
         },
     )
-
-
-def sha256_hex(text: str) -> str:
-    """SQLite's civicgate_sha256(): the database has no hash function of its own."""
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def on_connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("civicgate_sha256", 1, sha256_hex, deterministic=True)
 
 
 def record(
@@ -261,14 +257,19 @@ _INSERT_SQL = (
 _LINK = {_SEQ, _PREV_HASH, _HASH}
 # The next record's hash: sha256 of the head's hash, a newline and the record's sorted JSON
 # with "seq" as its last key, the text _digest() hashes (Prepared.body_prefix ends before it).
-_NEXT_HASH = {
-    "postgresql": "encode(sha256(convert_to("
-    """"hash" || chr(10) || %s || ',"seq":' || ("seq" + 1) || '}', 'UTF8')), 'hex')""",
-    "sqlite": """civicgate_sha256("hash" || char(10) || %s || ',"seq":' || ("seq" + 1) || '}')""",
-}
+_NEXT_HASH = (
+    "encode(sha256(convert_to("
+    """"hash" || chr(10) || %s || ',"seq":' || ("seq" + 1) || '}', 'UTF8')), 'hex')"""
+)
+# SQLite: the head read, then moved to the record written.
+_HEAD_SQL = f'SELECT "seq", "hash" FROM "{_HEAD_TABLE}" WHERE "id" = {HEAD_ID}'  # noqa: S608
+_MOVE_HEAD_SQL = (
+    f'UPDATE "{_HEAD_TABLE}" SET "seq" = %s, "prev_hash" = %s, "hash" = %s '  # noqa: S608
+    f'WHERE "id" = {HEAD_ID}'
+)
 # PostgreSQL: the head moved and the record written, one statement.
 LINKED_INSERT_SQL = (
-    f"WITH head AS ({advance_sql('postgresql')}) "  # noqa: S608 - names from the model
+    f"WITH head AS ({advance_sql()}) "  # noqa: S608 - names from the model
     f'INSERT INTO "{_TABLE}" ({_INSERT_COLUMNS}) VALUES ({linked_values("head")}) '
     'RETURNING "id", "seq", "prev_hash", "hash"'
 )

@@ -669,7 +669,7 @@ class _OneStatement:
         )
         if not audit:
             return f"WITH {', '.join(parts)} SELECT (SELECT id FROM scan)"  # noqa: S608
-        parts.append(f"head AS ({chain.advance_sql('postgresql', also)})")
+        parts.append(f"head AS ({chain.advance_sql(also)})")
         parts.append(
             f'record AS (INSERT INTO "{AuditRecord._meta.db_table}" ({chain.insert_columns()}) '
             f"SELECT {chain.linked_values('head', typed=True)}{moved} "
