@@ -5,6 +5,7 @@ Errors always come as {"error": code, "message": text} with a 4xx status.
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -59,6 +60,13 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         401,
         "unauthorized",
         "Sign in first: a device sends its token, a citizen or staff member signs in on the site.",
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(
+        request, 413, "too_large", "The request body is larger than this server accepts."
     )
 
 

@@ -583,3 +583,16 @@ def test_a_pass_read_before_it_moved_is_decided_again_on_what_it_is_now(
     assert again.reason == "already_inside"
     gate_pass.refresh_from_db()
     assert gate_pass.entries == 1
+
+
+def test_an_oversize_scan_is_refused_in_json_and_records_nothing(
+    client: Any, scanner: Scanner, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = {"scan_id": str(uuid.uuid4()), "code": "x" * 5_000, "direction": "in"}
+
+    response = client.post(SCANS, body, content_type="application/json", **bearer(scanner[1]))
+
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert not GateScan.objects.exists()
