@@ -129,7 +129,11 @@ class GatePass(TimeStamped):
         Visitor, on_delete=models.PROTECT, related_name="passes", verbose_name=_("visitor")
     )
     office = models.ForeignKey(
-        "org.Office", on_delete=models.PROTECT, related_name="passes", verbose_name=_("office")
+        "org.Office",
+        on_delete=models.PROTECT,
+        related_name="passes",
+        verbose_name=_("office"),
+        db_index=False,  # pass_office_state_idx leads with it
     )
     gates = models.ManyToManyField(
         "org.Gate",
@@ -159,27 +163,44 @@ class GatePass(TimeStamped):
     valid_until = models.DateTimeField(_("valid until"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SINGLE)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.ISSUED, db_index=True
-    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ISSUED)
     token = models.CharField(max_length=400, editable=False)
     signing_key = models.ForeignKey(
-        SigningKey, on_delete=models.PROTECT, related_name="passes", editable=False
+        SigningKey,
+        on_delete=models.PROTECT,
+        related_name="passes",
+        editable=False,
+        db_index=False,  # read by key rotation only
     )
     entries = models.PositiveIntegerField(default=0)
     last_scan_at = models.DateTimeField(null=True, blank=True)
     last_gate = models.ForeignKey(
-        "org.Gate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "org.Gate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     entered_at = models.DateTimeField(
         null=True, blank=True, help_text="Start of the current visit inside."
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     revoked_reason = models.CharField(max_length=300, blank=True)
     closed_without_exit = models.BooleanField(default=False)
@@ -188,6 +209,10 @@ class GatePass(TimeStamped):
         ordering = ["-valid_from"]
         verbose_name = _("gate pass")
         verbose_name_plural = _("gate passes")
+        # Every allowed scan rewrites the pass (state, last gate, times) and with it an entry
+        # in each of its indexes: they are kept to the lookups made (by code, visitor, host,
+        # and who is inside an office); key rotation, and deleting a gate or a user, read the
+        # table without one.
         indexes = [models.Index(fields=["office", "state"], name="pass_office_state_idx")]
         constraints = [
             models.CheckConstraint(
@@ -224,21 +249,33 @@ class GateScan(models.Model):
     gate_pass = models.ForeignKey(
         GatePass, on_delete=models.PROTECT, null=True, blank=True, related_name="scans"
     )
-    office = models.ForeignKey("org.Office", on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey(
+        "org.Office", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     gate = models.ForeignKey(
         "org.Gate", on_delete=models.PROTECT, null=True, blank=True, related_name="scans"
     )
     device = models.ForeignKey(
-        "devices.Device", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "devices.Device",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     guard = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     direction = models.CharField(max_length=3, choices=Direction.choices)
     decision = models.CharField(max_length=5, choices=Decision.choices)
     reason = models.CharField(max_length=30)
     raw_code = models.CharField(max_length=400, blank=True)
-    scanned_at = models.DateTimeField(db_index=True)
+    scanned_at = models.DateTimeField()
     received_at = models.DateTimeField(auto_now_add=True)
     offline = models.BooleanField(default=False)
     override_reason = models.CharField(max_length=300, blank=True)
@@ -248,6 +285,8 @@ class GateScan(models.Model):
 
     class Meta:
         ordering = ["-scanned_at"]
+        # One row per scan, the busiest insert of the product: indexed for the pass's visits,
+        # the gate's and the office's scans by time, and scan_id's uniqueness only.
         indexes = [models.Index(fields=["office", "scanned_at"], name="scan_office_time_idx")]
 
     def __str__(self) -> str:
