@@ -82,6 +82,9 @@ MIDDLEWARE = [
 # sign-in or lockout tracking, which are for browsers. Locale stays: a device may ask for the
 # guard's language with Accept-Language.
 DEVICE_API_PATHS = ["/api/v1/gate/scans", "/api/v1/devices/heartbeat", "/api/v1/devices/me"]
+# Of those, paths whose usual request a plain view answers without URL routing or the API
+# framework (anything else it hands to the API's own view).
+PLAIN_API_VIEWS = {"/api/v1/gate/scans": "civicgate.passes.api.plain_scan"}
 DEVICE_API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -80,12 +80,17 @@ def device_by_token_hash(
     return device, (row[_WIDTH:] if along is not None else None)
 
 
+def token_shaped(token: str) -> bool:
+    """Whether a bearer token (stripped) is worth looking up."""
+    return token.startswith(TOKEN_PREFIX) and len(token) <= _MAX_TOKEN_LENGTH
+
+
 class DeviceAuth(HttpBearer):
     """Bearer token of a registered, unrevoked device; sets request.device."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Device | None:
         token = token.strip()
-        if not token.startswith(TOKEN_PREFIX) or len(token) > _MAX_TOKEN_LENGTH:
+        if not token_shaped(token):
             return None
         device, along = device_by_token_hash(hash_token(token), self.along(request))
         if device is None:

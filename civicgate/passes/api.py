@@ -1,11 +1,14 @@
 """The gate API for devices (turnstiles, handhelds) and offline consoles, under /api/v1/gate."""
 
 import json
-from datetime import timedelta
+import re
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
@@ -15,7 +18,15 @@ from ninja.security import APIKeyCookie
 from civicgate.accounts.access import has_role, offices_for
 from civicgate.accounts.roles import Role
 from civicgate.api import ApiError
-from civicgate.devices.auth import Along, DeviceAuth, current_device, device_auth
+from civicgate.devices.actions import hash_token
+from civicgate.devices.auth import (
+    Along,
+    DeviceAuth,
+    current_device,
+    device_auth,
+    device_by_token_hash,
+    token_shaped,
+)
 from civicgate.devices.models import Device
 from civicgate.passes import keys, scanning
 from civicgate.passes.models import GatePass
@@ -58,21 +69,23 @@ class ScanningDevice(DeviceAuth):
             body = json.loads(request.body)
         except ValueError:
             return None
-        text = body.get("code") if isinstance(body, dict) else None
-        code = scanning.pass_code_in(text) if isinstance(text, str) else None
+        code = _pass_code(body.get("code") if isinstance(body, dict) else None)
         if code is None:
             return None
-        sql, params = scanning.pass_query(code)
         request.scanned_code = code  # type: ignore[attr-defined]
-        return Along(sql, params)
+        return Along(*scanning.pass_query(code))
 
 
-def _pass_read(request: HttpRequest) -> PassRead | None:
-    row = getattr(request, "device_along", None)
-    if row is None:
+def _pass_code(text: Any) -> str | None:
+    return scanning.pass_code_in(text) if isinstance(text, str) else None
+
+
+def _pass_read(code: str | None, row: tuple[Any, ...] | None) -> PassRead | None:
+    """The pass read along with the device (row: its columns), for the decision."""
+    if code is None or row is None:
         return None
     gate_pass, watched = scanning.pass_from_row(row)
-    return PassRead(request.scanned_code, gate_pass, watched)  # type: ignore[attr-defined]
+    return PassRead(code, gate_pass, watched)
 
 
 @router.post(
@@ -97,15 +110,36 @@ def scan(request: HttpRequest, payload: ScanIn) -> HttpResponse:
             _("This device scans only “%(allowed)s”; it cannot record “%(asked)s”.")
             % {"allowed": device.direction, "asked": payload.direction},
         )
+    return _answer(
+        request,
+        device,
+        payload.scan_id,
+        payload.code,
+        payload.direction,
+        payload.scanned_at,
+        _pass_read(getattr(request, "scanned_code", None), getattr(request, "device_along", None)),
+    )
+
+
+def _answer(
+    request: HttpRequest,
+    device: Device,
+    scan_id: uuid.UUID,
+    code: str,
+    direction: str,
+    scanned_at: datetime,
+    read: PassRead | None,
+) -> HttpResponse:
+    assert device.gate is not None
     result = record_scan(
-        scan_id=payload.scan_id,
-        code=payload.code,
-        direction=payload.direction,
-        scanned_at=payload.scanned_at,
+        scan_id=scan_id,
+        code=code,
+        direction=direction,
+        scanned_at=scanned_at,
         gate=device.gate,
         device=device,
         request=request,
-        read=_pass_read(request),
+        read=read,
     )
     # Rendered here rather than validated against ScanOut again by the framework: the busiest
     # call of the API, and the payload is built from ScanOut's own fields (a test holds them to
@@ -114,6 +148,80 @@ def scan(request: HttpRequest, payload: ScanIn) -> HttpResponse:
         json.dumps(ScanOut.payload(result), cls=NinjaJSONEncoder),
         content_type="application/json; charset=utf-8",
     )
+
+
+# The usual scan, as a device sends it: these four keys, a UUID in its usual spelling and a
+# time in ISO 8601 to the second or finer with its UTC offset (as ScanIn reads it).
+_SCAN_KEYS = {"scan_id", "code", "direction", "scanned_at"}
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_AWARE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})", re.ASCII
+)
+_MAX_CODE = ScanIn.model_fields["code"].metadata[0].max_length
+
+
+def plain_scan(
+    request: HttpRequest, endpoint: Callable[[HttpRequest], HttpResponseBase]
+) -> HttpResponseBase:
+    """POST /api/v1/gate/scans for the usual request (core.handlers, settings.PLAIN_API_VIEWS):
+    a well-formed scan from a registered device placed at a gate, decided and answered exactly
+    as scan() would, without URL routing or the API framework. Anything else, a bad body, an
+    unknown or revoked token, a device without a gate or for the other direction, goes to
+    endpoint, the API's own view, which answers it (and logs it) as always."""
+    usual = _usual_scan(request)
+    if usual is None:
+        return endpoint(request)
+    token, scan_id, code, direction, scanned_at = usual
+    pass_code = _pass_code(code)
+    along = Along(*scanning.pass_query(pass_code)) if pass_code is not None else None
+    device, row = device_by_token_hash(hash_token(token), along)
+    if (
+        device is None
+        or device.revoked_at is not None
+        or device.gate is None
+        or device.direction not in (Device.Direction.BOTH, direction)
+    ):
+        return endpoint(request)
+    request.device = device  # type: ignore[attr-defined]
+    read = _pass_read(pass_code, row)
+    return _answer(request, device, scan_id, code, direction, scanned_at, read)
+
+
+def _usual_scan(request: HttpRequest) -> tuple[str, uuid.UUID, str, str, datetime] | None:
+    if request.method != "POST" or request.content_type != "application/json":
+        return None
+    scheme, _space, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token_shaped(token):
+        return None
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or body.keys() != _SCAN_KEYS:
+        return None
+    scan_id, code, direction, scanned_at = (
+        body["scan_id"],
+        body["code"],
+        body["direction"],
+        body["scanned_at"],
+    )
+    if not (
+        isinstance(scan_id, str)
+        and len(scan_id) == 36
+        and _UUID.fullmatch(scan_id)
+        and isinstance(code, str)
+        and len(code) <= _MAX_CODE
+        and direction in ("in", "out")
+        and isinstance(scanned_at, str)
+        and _AWARE_TIME.fullmatch(scanned_at)
+    ):
+        return None
+    try:
+        moment = datetime.fromisoformat(scanned_at)
+    except ValueError:  # a day or hour that does not exist
+        return None
+    return token, uuid.UUID(scan_id), code, direction, moment
 
 
 @router.get(

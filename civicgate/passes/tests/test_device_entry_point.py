@@ -221,3 +221,144 @@ def test_a_connection_that_died_while_idle_still_gets_the_scan_decided(
     assert (status, json.loads(content)["decision"]) == (200, "allow")
     assert connection.connection.info.backend_pid != backend
     connection.close()
+
+
+def _counting_routes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths that went through URL routing (and so the API framework) from now on."""
+    from django.core.handlers.base import BaseHandler
+
+    routed: list[str] = []
+    resolve = BaseHandler.resolve_request
+
+    def counted(self: BaseHandler, request: Any) -> Any:
+        routed.append(request.path_info)
+        return resolve(self, request)
+
+    monkeypatch.setattr(BaseHandler, "resolve_request", counted)
+    return routed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_usual_scan_is_answered_as_the_endpoint_answers_it_without_routing(
+    make_pass: Callable[..., GatePass], scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    routed = _counting_routes(monkeypatch)
+    plain = _scan(scanner[1], make_pass().token, HTTP_ACCEPT_LANGUAGE="hi")
+    assert routed == []
+    # A key the schema ignores makes the request unusual: the API's endpoint answers it.
+    body = {
+        "scan_id": str(uuid.uuid4()),
+        "code": make_pass().token,
+        "direction": "in",
+        "scanned_at": timezone.now().isoformat(),
+        "battery": 80,
+    }
+    endpoint = _call(
+        "POST",
+        "/api/v1/gate/scans",
+        body,
+        HTTP_AUTHORIZATION=f"Bearer {scanner[1]}",
+        HTTP_ACCEPT_LANGUAGE="hi",
+    )
+    assert routed == ["/api/v1/gate/scans"]
+
+    assert plain[0] == endpoint[0] == 200
+    assert plain[1] == endpoint[1]  # the same headers: type, language, vary, security
+    assert plain[1]["content-language"] == "hi"
+    answers = [json.loads(plain[2]), json.loads(endpoint[2])]
+    for answer in answers:  # two passes, made a moment apart
+        for key in ("code", "valid_from", "valid_until"):
+            answer["pass"].pop(key)
+    assert answers[0] == answers[1]
+    assert answers[0]["decision"] == "allow"
+    assert answers[0]["message"] == "प्रवेश की अनुमति है।"
+    assert GateScan.objects.filter(decision="allow").count() == 2
+    assert verify_chain() == (AuditRecord.objects.count(), [])
+
+
+def _unusual_scans(token: str, code: str) -> dict[str, tuple[dict[str, Any], dict[str, str]]]:
+    def body(**changed: Any) -> dict[str, Any]:
+        usual = {
+            "scan_id": str(uuid.uuid4()),
+            "code": code,
+            "direction": "in",
+            "scanned_at": "2026-11-29T10:00:00Z",
+        }
+        return {**usual, **changed}
+
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    return {
+        "scan_id not a UUID": (body(scan_id="12345"), bearer),
+        "scan_id a number": (body(scan_id=12345), bearer),
+        "no offset on the time": (body(scanned_at="2026-11-29T10:00:00"), bearer),
+        "a day that does not exist": (body(scanned_at="2026-02-30T10:00:00Z"), bearer),
+        "sideways": (body(direction="sideways"), bearer),
+        "code too long": (body(code="x" * 2001), bearer),
+        "no code": ({k: v for k, v in body().items() if k != "code"}, bearer),
+        "another scheme": (body(), {"HTTP_AUTHORIZATION": f"Token {token}"}),
+        "no token": (body(), {}),
+        "unknown token": (body(), {"HTTP_AUTHORIZATION": "Bearer cgd_" + "x" * 43}),
+    }
+
+
+UNUSUAL_ANSWERS = {
+    "scan_id not a UUID": 422,
+    "scan_id a number": 422,
+    "no offset on the time": 422,
+    "a day that does not exist": 422,
+    "sideways": 422,
+    "code too long": 422,
+    "no code": 422,
+    "another scheme": 401,
+    "no token": 401,
+    "unknown token": 401,
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("case", sorted(UNUSUAL_ANSWERS))
+def test_an_unusual_scan_request_gets_the_endpoints_own_answer(
+    case: str,
+    make_pass: Callable[..., GatePass],
+    scanner: Scanner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body, headers = _unusual_scans(scanner[1], make_pass().token)[case]
+    routed = _counting_routes(monkeypatch)
+
+    status, _headers, content = _call("POST", "/api/v1/gate/scans", body, **headers)
+
+    assert routed == ["/api/v1/gate/scans"]
+    assert status == UNUSUAL_ANSWERS[case]
+    assert json.loads(content)["error"] == ("unauthorized" if status == 401 else "invalid")
+    assert not GateScan.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_device_the_plain_answer_cannot_take_is_answered_by_the_endpoint(
+    make_pass: Callable[..., GatePass], scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    device, token = scanner
+    routed = _counting_routes(monkeypatch)
+    Device.objects.filter(pk=device.pk).update(direction=Device.Direction.OUT)
+
+    wrong_way = _scan(token, make_pass().token)
+    Device.objects.filter(pk=device.pk).update(direction=Device.Direction.BOTH, gate=None)
+    nowhere = _scan(token, make_pass().token)
+
+    assert routed == ["/api/v1/gate/scans"] * 2
+    assert (wrong_way[0], json.loads(wrong_way[2])["error"]) == (422, "wrong_direction")
+    assert (nowhere[0], json.loads(nowhere[2])["error"]) == (422, "no_gate")
+    assert not GateScan.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_sent_as_text_is_still_decided(
+    make_pass: Callable[..., GatePass], scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    routed = _counting_routes(monkeypatch)
+
+    status, _headers, content = _scan(scanner[1], make_pass().token, CONTENT_TYPE="text/plain")
+
+    assert routed == ["/api/v1/gate/scans"]
+    assert (status, json.loads(content)["decision"]) == (200, "allow")
