@@ -2,11 +2,13 @@
 
 import re
 from collections.abc import Callable
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
 import segno
 from django.test import Client
+from django.utils import timezone
 
 from civicgate.accounts.models import Citizen
 from civicgate.audit.models import AuditRecord
@@ -48,7 +50,10 @@ def signed(gate_pass: GatePass) -> str:
 def test_the_owner_sees_the_qr_code_name_office_host_window_and_masked_mobile(
     citizen_client: Client, make_web_pass: MakePass
 ) -> None:
-    gate_pass = make_web_pass()
+    # Within one Kolkata day: a window that runs past midnight makes a multi-day pass.
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(tomorrow, time(10)))
+    gate_pass = make_web_pass(start=start)
 
     body = citizen_client.get(pass_page(gate_pass.code)).content.decode()
 
