@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -196,7 +197,7 @@ def _usual_scan(request: HttpRequest) -> tuple[str, uuid.UUID, str, str, datetim
         return None
     try:
         body = json.loads(request.body)
-    except ValueError:
+    except (ValueError, RequestDataTooBig):  # the endpoint answers: 422, or 413 too_large
         return None
     if not isinstance(body, dict) or body.keys() != _SCAN_KEYS:
         return None

@@ -362,3 +362,19 @@ def test_a_scan_sent_as_text_is_still_decided(
 
     assert routed == ["/api/v1/gate/scans"]
     assert (status, json.loads(content)["decision"]) == (200, "allow")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_oversize_scan_gets_the_endpoints_json_413(
+    scanner: Scanner, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    routed = _counting_routes(monkeypatch)
+
+    status, headers, content = _scan(scanner[1], "x" * 1_500)
+
+    assert routed == ["/api/v1/gate/scans"]
+    assert status == 413
+    assert headers["content-type"].startswith("application/json")
+    assert json.loads(content)["error"] == "too_large"
+    assert not GateScan.objects.exists()
