@@ -7,6 +7,7 @@ after each request, as in production, so these tests run outside a wrapping tran
 
 import io
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -224,14 +225,17 @@ def test_a_connection_that_died_while_idle_still_gets_the_scan_decided(
 
 
 def _counting_routes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Paths that went through URL routing (and so the API framework) from now on."""
+    """Paths that went through URL routing (and so the API framework) from now on, in this
+    thread (a live server left by a browser test may still answer its page's requests)."""
     from django.core.handlers.base import BaseHandler
 
     routed: list[str] = []
     resolve = BaseHandler.resolve_request
+    this_thread = threading.get_ident()
 
     def counted(self: BaseHandler, request: Any) -> Any:
-        routed.append(request.path_info)
+        if threading.get_ident() == this_thread:
+            routed.append(request.path_info)
         return resolve(self, request)
 
     monkeypatch.setattr(BaseHandler, "resolve_request", counted)
