@@ -90,7 +90,13 @@ def encode(claims: PassClaims, private_key: Ed25519PrivateKey) -> str:
 
 def parse(token: str) -> tuple[PassClaims, str, bytes]:
     """Split a token into its claims, the signed text and the signature; TokenError if malformed."""
-    text = (token or "").strip()
+    return _parse((token or "").strip())
+
+
+# A scan reads its token twice (the pass code to fetch the pass with the device, then the
+# decision): the second read comes from here. The result is immutable, a pure function of the text.
+@lru_cache(maxsize=256)
+def _parse(text: str) -> tuple[PassClaims, str, bytes]:
     parts = text.split(":")
     if len(parts) != 9 or parts[0] != PREFIX or len(text) > 400:
         raise TokenError("malformed")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,7 +19,14 @@ from civicgate.devices.models import Device
 from civicgate.org.models import Office, Official
 from civicgate.passes import keys, scanning, tokens
 from civicgate.passes.approvals import reject_pass
-from civicgate.passes.models import GatePass, GateScan, PassPolicy, SecurityAlert, WatchlistEntry
+from civicgate.passes.models import (
+    GatePass,
+    GateScan,
+    PassPolicy,
+    SecurityAlert,
+    SigningKey,
+    WatchlistEntry,
+)
 from civicgate.passes.schemas import ScanOut
 from civicgate.passes.tests.conftest import MOBILE
 from civicgate.passes.tests.test_scan_support import (
@@ -133,6 +141,41 @@ def test_it_refuses_a_pass_signed_with_a_key_it_never_published(
     body = post_scan(scanner[1], counterfeit).json()
 
     assert (body["decision"], body["reason"]) == ("deny", "unknown_key")
+
+
+def test_it_refuses_the_issued_token_once_its_key_is_no_longer_published(
+    make_pass: MakePass, scanner: Scanner, post_scan: Post
+) -> None:
+    gate_pass = make_pass()
+    SigningKey.objects.filter(kid=tokens.parse(gate_pass.token)[0].kid).update(
+        signs=False, retired_at=timezone.now(), verify_until=timezone.now() - timedelta(minutes=1)
+    )
+    cache.clear()
+
+    body = post_scan(scanner[1], gate_pass.token).json()
+
+    assert (body["decision"], body["reason"]) == ("deny", "unknown_key")
+
+
+def test_the_issued_token_needs_no_second_signature_check_and_any_other_text_gets_one(
+    make_pass: MakePass, scanner: Scanner, post_scan: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate_pass = make_pass()
+    checked: list[str] = []
+    real_verify = tokens.verify
+
+    def verify(token: str, public_keys: dict[str, str]) -> tokens.PassClaims:
+        checked.append(token)
+        return real_verify(token, public_keys)
+
+    monkeypatch.setattr(tokens, "verify", verify)
+    parts = gate_pass.token.split(":")
+    parts[-1] = parts[-1][::-1]
+    forged = ":".join(parts)
+
+    assert post_scan(scanner[1], gate_pass.token).json()["reason"] == "ok"
+    assert post_scan(scanner[1], forged).json()["reason"] == "invalid_signature"
+    assert checked == [forged]
 
 
 def test_it_refuses_a_genuinely_signed_pass_that_does_not_exist(
