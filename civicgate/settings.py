@@ -132,7 +132,15 @@ TEMPLATES = [
 
 # Database: SQLite by default, PostgreSQL through DATABASE_URL.
 SQLITE_PATH = Path(env_str("SQLITE_PATH", str(BASE_DIR / "var" / "civicgate.sqlite3")))
-SQLITE_WAL_AUTOCHECKPOINT = env_int("SQLITE_WAL_AUTOCHECKPOINT", 1000, minimum=0)
+# The write-ahead log is copied back by a thread of the server (core/checkpoints.py) every
+# SQLITE_CHECKPOINT_MILLISECONDS (0: never); a commit does it only past the safety net of
+# SQLITE_WAL_AUTOCHECKPOINT pages (0: never).
+SQLITE_CHECKPOINT_MILLISECONDS = env_int(
+    "SQLITE_CHECKPOINT_MILLISECONDS", 0 if TESTING else 50, minimum=0
+)
+SQLITE_WAL_AUTOCHECKPOINT = env_int(
+    "SQLITE_WAL_AUTOCHECKPOINT", 10000 if SQLITE_CHECKPOINT_MILLISECONDS else 1000, minimum=0
+)
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):

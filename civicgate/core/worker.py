@@ -9,6 +9,7 @@
 - Everything loaded so far is moved out of the garbage collector's sight (gc.freeze): the
   objects of a loaded Django project live as long as the process, yet a full collection would
   walk all of them, pausing a request for tens of milliseconds every thousand or so requests.
+- On SQLite, the thread that copies the write-ahead log back starts (core/checkpoints.py).
 """
 
 import gc
@@ -19,6 +20,7 @@ from django.urls import get_resolver
 from django.urls.resolvers import URLResolver, get_ns_resolver
 from django.utils import translation
 
+from civicgate.core import checkpoints
 from civicgate.core.phone import normalize_mobile
 
 # Any valid Indian mobile number: it only makes the rules load.
@@ -35,6 +37,7 @@ def prepare() -> None:
     normalize_mobile(SAMPLE_MOBILE)
     gc.collect()
     gc.freeze()
+    checkpoints.start()
 
 
 def _build_namespaces(resolver: URLResolver, prefix: str, converters: dict[str, Any]) -> None:
