@@ -435,7 +435,7 @@ def _apply(
     move = _Move(gate_pass, direction, now, gate)
     if scan is not None:
         _insert_scan(scan)
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+    with prepared.cursor() as cursor:
         cursor.execute(_MOVE_SQL, move.params)
         if not cursor.rowcount:
             raise _PassMoved
@@ -515,7 +515,7 @@ class _Insert:
     def __call__(self, obj: Any) -> Any:
         connection = connections[DEFAULT_DB_ALIAS]
         params = self.ready_params(obj)
-        with connection.cursor() as cursor:
+        with prepared.cursor() as cursor:
             if connection.features.can_return_columns_from_insert:
                 cursor.execute(self.returning, params)
                 obj.pk = cursor.fetchone()[0]
