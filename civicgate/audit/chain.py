@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from civicgate.audit.models import AuditRecord, ChainHead
-from civicgate.core.prepared import cursor, typed_param
+from civicgate.core.prepared import InsertValues, cursor, typed_param
 
 GENESIS = "0" * 64
 
@@ -40,6 +40,16 @@ def _hashed_fields(record: AuditRecord) -> dict[str, Any]:
         "ip_address": record.ip_address,
         "data": record.data,
     }
+
+
+def _as_stored(data: dict[str, Any]) -> dict[str, Any]:
+    """data as it reads back from the database (dates as text, and so on), as it is hashed."""
+    if all(type(key) is str and type(value) in _JSON_NATIVE for key, value in data.items()):
+        return dict(data)  # (the usual record: nothing to convert)
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+_JSON_NATIVE = (str, bool, int, type(None))
 
 
 def _actor(actor: Any) -> tuple[str, str, str]:
@@ -116,16 +126,14 @@ def prepare(
         object_id=object_id[:64],
         office_code=office_code,
         ip_address=ip_address or client_address(request),
-        data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
+        data=_as_stored(data or {}),
         prev_hash=GENESIS,
         hash="",
     )
     fields = _hashed_fields(entry)
     del fields["seq"]
     body = _canonical(fields)
-    params = [
-        field.get_db_prep_save(field.pre_save(entry, True), connection) for field in _INSERT_FIELDS
-    ]
+    params = _INSERT_VALUES(entry, connection)
     return Prepared(entry, body[:-1], params)
 
 
@@ -246,6 +254,7 @@ _TABLE = AuditRecord._meta.db_table
 _HEAD_TABLE = ChainHead._meta.db_table
 HEAD_ID = 1
 _INSERT_FIELDS = [f for f in AuditRecord._meta.concrete_fields if f is not AuditRecord._meta.pk]
+_INSERT_VALUES = InsertValues(_INSERT_FIELDS)
 _SEQ, _PREV_HASH, _HASH = (
     [f.name for f in _INSERT_FIELDS].index(name) for name in ("seq", "prev_hash", "hash")
 )

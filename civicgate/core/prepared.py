@@ -19,10 +19,11 @@ Only one statement per execute(): the extended protocol does not take several.
         c.execute("SELECT ... WHERE code = %s", [code])
 """
 
+from datetime import datetime
 from typing import Any
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 
@@ -137,3 +138,65 @@ def typed_param(field: Any, db: BaseDatabaseWrapper) -> str:
     """A parameter cast to the type of field's column: for values in an INSERT ... SELECT,
     where nothing else tells the server what type a parameter is."""
     return f"CAST(%s AS {field.db_type(db)})"
+
+
+class InsertValues:
+    """The values an INSERT of an instance writes to fields, as save() would make them
+    (Field.pre_save, then get_db_prep_save), with the plain cases done without the field's
+    chain of calls: text, flags, numbers and keys on SQLite, aware times; the values of a busy
+    insert (a gate scan, its audit record). Any other field or value goes the field's way.
+
+        values = InsertValues(fields)      # once
+        params = values(instance, connection)
+    """
+
+    def __init__(self, fields: list[Any]) -> None:
+        self.fields = list(fields)
+        self._adapters: dict[str, list[Any]] = {}
+
+    def __call__(self, obj: Any, db: BaseDatabaseWrapper) -> list[Any]:
+        adapters = self._adapters.get(db.vendor)
+        if adapters is None:
+            adapters = self._adapters[db.vendor] = [
+                _adapter(field, db.vendor) for field in self.fields
+            ]
+        return [adapt(obj) for adapt in adapters]
+
+
+def _adapter(field: Any, vendor: str) -> Any:
+    attname = field.attname
+    db_alias = DEFAULT_DB_ALIAS
+
+    def by_field(obj: Any) -> Any:
+        return field.get_db_prep_save(field.pre_save(obj, True), connections[db_alias])
+
+    kind = type(field)
+    plain_types: tuple[type, ...] = ()
+    if kind is models.ForeignKey and vendor == "sqlite":
+        # Its target's value: an integer. (PostgreSQL's backend wraps integers in psycopg's
+        # sized types.)
+        plain_types = (int, type(None))
+    elif field.get_db_prep_save.__func__ is models.Field.get_db_prep_save:
+        if kind in (models.CharField, models.TextField):
+            plain_types = (str, type(None))
+        elif kind is models.BooleanField:
+            plain_types = (bool, type(None))
+        elif kind is models.IntegerField and vendor == "sqlite":
+            plain_types = (int, type(None))
+    if plain_types:
+
+        def plain(obj: Any) -> Any:
+            value = getattr(obj, attname)
+            return value if type(value) in plain_types else by_field(obj)
+
+        return plain
+    if kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):
+
+        def moment(obj: Any) -> Any:
+            value = getattr(obj, attname)
+            if type(value) is not datetime or value.tzinfo is None:
+                return by_field(obj)
+            return connections[db_alias].ops.adapt_datetimefield_value(value)
+
+        return moment
+    return by_field

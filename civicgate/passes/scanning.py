@@ -32,7 +32,7 @@ from civicgate.audit import chain
 from civicgate.audit.chain import record
 from civicgate.audit.models import AuditRecord
 from civicgate.core import prepared
-from civicgate.core.prepared import typed_param
+from civicgate.core.prepared import InsertValues, typed_param
 from civicgate.core.rows import Columns
 from civicgate.core.writers import writers_in_line
 from civicgate.org.models import Department, Employee, Gate, Office, Official
@@ -490,6 +490,7 @@ class _Insert:
     def __init__(self, model: type[Model]):
         meta = model._meta
         self.fields = [field for field in meta.concrete_fields if field is not meta.pk]
+        self.values = InsertValues(self.fields)
         columns = ", ".join(f'"{field.column}"' for field in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
         self.columns = columns
@@ -503,10 +504,7 @@ class _Insert:
 
     def params(self, obj: Any) -> list[Any]:
         """The INSERT's values for obj, worked out once (before any lock is taken)."""
-        connection = connections[DEFAULT_DB_ALIAS]
-        return [
-            field.get_db_prep_save(field.pre_save(obj, True), connection) for field in self.fields
-        ]
+        return self.values(obj, connections[DEFAULT_DB_ALIAS])
 
     def ready_params(self, obj: Any) -> list[Any]:
         ready = getattr(obj, "insert_params", None)

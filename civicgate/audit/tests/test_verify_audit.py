@@ -1,12 +1,14 @@
 """verify_audit: an untouched trail passes; each kind of tampering is named at the right record."""
 
 import re
+from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from civicgate.audit.chain import _digest, _hashed_fields
+from civicgate.audit.chain import _digest, _hashed_fields, record
 from civicgate.audit.models import AuditRecord, ChainHead
 from civicgate.audit.tests.conftest import raw
 
@@ -202,3 +204,19 @@ def test_a_head_left_behind_the_newest_record_is_named(six_records: list[AuditRe
     assert named(output) == {
         6: "the chain's head is behind: it names record 5, the newest is 6 (run start_head)"
     }
+
+
+@pytest.mark.django_db
+def test_records_with_plain_and_with_converted_data_read_back_as_hashed() -> None:
+    plain = record("test.plain", data={"gate": "G1", "offline": False, "count": 3, "note": None})
+    converted = record(
+        "test.converted",
+        data={"on": date(2026, 11, 29), "amount": Decimal("12.50"), "gates": ("G1", "G2")},
+    )
+
+    assert converted.data == {"on": "2026-11-29", "amount": "12.50", "gates": ["G1", "G2"]}
+    for entry in (plain, converted):
+        stored = AuditRecord.objects.get(pk=entry.pk)
+        assert stored.data == entry.data
+        assert stored.hash == _digest(stored.prev_hash, _hashed_fields(stored))
+    assert run_verify()[0] == 0
