@@ -89,8 +89,9 @@ def main() -> None:
 
 
 def run(token: str, passes: list[str], args: argparse.Namespace) -> None:
-    from civicgate.wsgi import application
     from django.db import connection
+
+    from civicgate.wsgi import application
 
     statuses: dict[str, int] = {}
 

@@ -34,7 +34,7 @@ _stop = threading.Event()
 def start() -> threading.Thread | None:
     """Start this process's checkpoint thread, where the database is a SQLite file and
     SQLITE_CHECKPOINT_MILLISECONDS is above zero; the thread (a daemon), or None."""
-    connection = connections[DEFAULT_DB_ALIAS]
+    connection: Any = connections[DEFAULT_DB_ALIAS]
     interval = settings.SQLITE_CHECKPOINT_MILLISECONDS / 1000
     if connection.vendor != "sqlite" or connection.is_in_memory_db() or interval <= 0:
         return None
