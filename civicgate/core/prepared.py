@@ -160,15 +160,14 @@ class InsertValues:
             adapters = self._adapters[db.vendor] = [
                 _adapter(field, db.vendor) for field in self.fields
             ]
-        return [adapt(obj) for adapt in adapters]
+        return [adapt(obj, db) for adapt in adapters]
 
 
 def _adapter(field: Any, vendor: str) -> Any:
     attname = field.attname
-    db_alias = DEFAULT_DB_ALIAS
 
-    def by_field(obj: Any) -> Any:
-        return field.get_db_prep_save(field.pre_save(obj, True), connections[db_alias])
+    def by_field(obj: Any, db: BaseDatabaseWrapper) -> Any:
+        return field.get_db_prep_save(field.pre_save(obj, True), db)
 
     kind = type(field)
     plain_types: tuple[type, ...] = ()
@@ -185,18 +184,18 @@ def _adapter(field: Any, vendor: str) -> Any:
             plain_types = (int, type(None))
     if plain_types:
 
-        def plain(obj: Any) -> Any:
+        def plain(obj: Any, db: BaseDatabaseWrapper) -> Any:
             value = getattr(obj, attname)
-            return value if type(value) in plain_types else by_field(obj)
+            return value if type(value) in plain_types else by_field(obj, db)
 
         return plain
     if kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):
 
-        def moment(obj: Any) -> Any:
+        def moment(obj: Any, db: BaseDatabaseWrapper) -> Any:
             value = getattr(obj, attname)
             if type(value) is not datetime or value.tzinfo is None:
-                return by_field(obj)
-            return connections[db_alias].ops.adapt_datetimefield_value(value)
+                return by_field(obj, db)
+            return db.ops.adapt_datetimefield_value(value)
 
         return moment
     return by_field
