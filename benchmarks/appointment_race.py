@@ -63,7 +63,7 @@ e = Employee.objects.create(staff_number="R0001", name="Subrata Ghosh",
 official = Official.objects.create(employee=e, title="Executive Engineer")
 a = Availability.objects.create(official=official, slot_minutes=30, capacity=3,
     min_notice_minutes=60, horizon_days=30, per_citizen_limit=2)
-WeeklyHours.objects.bulk_create(WeeklyHours(availability=a, weekday=d, start=t(10), end=t(13))
+WeeklyHours.objects.bulk_create(WeeklyHours(availability=a, weekday=d, start=t(10), end=t(18))
     for d in range(7))
 today = timezone.localdate()
 day = today + timedelta(days=(1 - today.weekday()) % 7 + 7)
@@ -211,6 +211,8 @@ def main() -> None:
         "--client", choices=["node", "threads"], default="node" if shutil.which("node") else ""
     )
     args = parser.parse_args()
+    if not 1 <= args.races <= 8:
+        raise SystemExit("--races: from 1 to 8 (one slot an hour from 10:00 to 17:00)")
     if not args.client:
         raise SystemExit("Node.js is needed for the default client (or use --client threads)")
     with workdir() as tmp:
