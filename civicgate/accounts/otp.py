@@ -87,8 +87,11 @@ def _start_of_today(now: datetime) -> datetime:
 
 
 def _wait_seconds(index: str, now: datetime) -> int:
+    """Seconds left of the cooldown after the latest code not yet used. A code that has been
+    used (the citizen signed in with it) holds nothing back: only its owner could have used it,
+    so a new code for another sign-in is sent at once, within the daily caps."""
     last = (
-        OtpChallenge.objects.filter(mobile_index=index)
+        OtpChallenge.objects.filter(mobile_index=index, verified_at__isnull=True)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()

@@ -167,6 +167,23 @@ def test_one_number_waits_a_minute_between_codes() -> None:
     assert OutboundMessage.objects.count() == 2
 
 
+def test_a_code_used_to_sign_in_does_not_hold_back_the_next_one() -> None:
+    with time_machine.travel(T0, tick=False) as traveller:
+        ask()
+        check(last_code())
+        traveller.shift(timedelta(seconds=10))
+        # Signed in on one phone, the citizen signs in on another straight away
+        ask()
+        second_code = last_code()
+        # But a code not yet used still holds the next one back
+        waiting = refused(ask)
+        signed_in = check(second_code)
+
+    assert signed_in.mobile == E164
+    assert (waiting.code, waiting.wait_seconds) == ("cooldown", 60)
+    assert OutboundMessage.objects.count() == 2
+
+
 @override_settings(CITIZEN_OTP_DAILY_CAP_PER_MOBILE=3)
 def test_one_number_gets_a_limited_number_of_codes_a_day() -> None:
     with time_machine.travel(T0, tick=False) as traveller:
