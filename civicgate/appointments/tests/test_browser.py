@@ -48,6 +48,15 @@ def sign_in_citizen(page: Any, mobile: str) -> None:
 
 
 def slot_button(page: Any, hour: int, minute: int = 0) -> Any:
+    """Tuesday's slot at hour:minute, after tapping Tuesday open: the slots page opens on the
+    first day with a free time (Monday here) and lists the other days folded."""
+    days = page.locator("[data-testid=slots-day]")
+    assert days.first.get_attribute("data-day") == MONDAY.isoformat()
+    assert days.first.get_attribute("open") is not None
+    tuesday = page.locator(f"[data-testid=slots-day][data-day='{TUESDAY.isoformat()}']")
+    assert tuesday.get_attribute("open") is None
+    assert "free times" in tuesday.locator("summary").inner_text()
+    tuesday.locator("summary").click()
     start = at(TUESDAY, hour, minute).astimezone(UTC).strftime("%Y%m%dT%H%MZ")
     return page.locator(f"[data-testid=slot][data-start='{start}']")
 
